@@ -1,0 +1,1 @@
+"""Puts the Pix2LUT scripts into DaVinci Resolve on Windows, macOS and Linux, and takes them out again."""

@@ -1,0 +1,1 @@
+"""The ZeroMQ inference server: protocol, model registry on onnxruntime, grading pipeline, panel."""

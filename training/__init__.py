@@ -1,0 +1,1 @@
+"""PyTorch training: datasets and synthesis, models, losses, train / evaluate / export."""
