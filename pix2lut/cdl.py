@@ -13,7 +13,6 @@ DaVinci Resolve does on a display-referred node. A fitted CDL goes to Resolve th
 from __future__ import annotations
 
 import os
-import secrets
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from scipy.optimize import least_squares
 
 from pix2lut.colour import REC709_LUMA, luma
 from pix2lut.errors import FitError, LutError
+from pix2lut.files import write_bytes_atomic
 
 ASC_CDL_NAMESPACE = "urn:ASC:CDL:v1.01"  # ASC CDL v1.2 keeps the v1.01 XML namespace
 DECIMALS = 6  # as Resolve writes CDL values; finer than any grading control
@@ -288,24 +288,6 @@ def write_cdl(cdl: Cdl, path: str | os.PathLike[str], id: str = "pix2lut") -> No
     """Write a ``.cdl`` file; it replaces ``path`` in one step, so a reader never sees half a file."""
     name = os.fspath(path)
     try:
-        _write_bytes_atomic(name, format_cdl_xml(cdl, id).encode("utf-8"))
+        write_bytes_atomic(name, format_cdl_xml(cdl, id).encode("utf-8"))
     except OSError as exc:
         raise LutError(f"{name}: cannot write the CDL file ({exc.strerror})") from exc
-
-
-def _write_bytes_atomic(name: str, data: bytes) -> None:
-    """Write to a new file beside ``name``, then rename it over ``name`` (atomic on POSIX and Windows)."""
-    folder, base = os.path.split(os.path.abspath(name))
-    temp_name = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
-    # O_EXCL: never reuse a file someone else created; mode 0o666 lets the umask decide, as open() does.
-    descriptor = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp_name, name)
-    except BaseException:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-        raise

@@ -22,12 +22,10 @@ ASCII, LF, no BOM, ``LUT_3D_SIZE N`` then N^3 rows of ``%.6f`` values in [0, 1],
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -35,12 +33,12 @@ from typing import Any, Callable
 import numpy as np
 
 from pix2lut.errors import CubeError, LutError
+from pix2lut.files import write_bytes_atomic
 from pix2lut.lut import MAX_1D_SIZE, MAX_3D_SIZE, MIN_1D_SIZE, MIN_3D_SIZE, Lut1D, Lut3D
 
 CUBE_SUFFIX = ".cube"
 VALUES_PER_ROW = 3  # r g b
 WRITE_DECIMALS = 6  # Resolve's notes: ">= 6 decimals"; 1e-6 is far below a 10-bit code value (~1e-3)
-WRITE_FILE_MODE = 0o644  # mkstemp creates 0600; a LUT is an ordinary user document other apps must read
 BYTE_ORDER_MARK = "\ufeff"
 
 TITLE = "TITLE"
@@ -432,20 +430,7 @@ def write_cube(lut: Lut3D, path: str | os.PathLike[str]) -> None:
         The file cannot be written (names the file).
     """
     data = format_cube(lut).encode("ascii")  # a LutError is raised here, before any file is touched
-    target = Path(path)
-    temp_name: str | None = None
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp_name, WRITE_FILE_MODE)
-        os.replace(temp_name, target)
-        temp_name = None  # it is the target now: nothing left to clean up
+        write_bytes_atomic(path, data)
     except OSError as exc:
-        raise CubeError(f"cannot write: {exc.strerror or exc}", str(path)) from exc
-    finally:
-        if temp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
+        raise CubeError(f"cannot write: {exc.strerror or exc}", os.fspath(path)) from exc

@@ -8,7 +8,6 @@ rather than by OpenCV's own file functions, which cannot open non-ASCII paths on
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import cv2
 import numpy as np
 
 from pix2lut.errors import ImageError
+from pix2lut.files import write_bytes_atomic
 
 # Sample types OpenCV decodes to, and the bit depth each one records. Float files (32-bit float TIFF,
 # or EXR where the OpenCV build reads it) keep their values as stored.
@@ -167,24 +167,6 @@ def write_image(path: str | os.PathLike[str], pixels: np.ndarray, bit_depth: int
     if not ok:
         raise ImageError(f"{name}: OpenCV failed to encode {encoder.format_name}")
     try:
-        _write_bytes_atomic(name, encoded.tobytes())
+        write_bytes_atomic(name, encoded.tobytes())
     except OSError as exc:
         raise ImageError(f"{name}: cannot write the file ({exc.strerror})") from exc
-
-
-def _write_bytes_atomic(name: str, data: bytes) -> None:
-    """Write to a new file beside ``name``, then rename it over ``name`` (atomic on POSIX and Windows)."""
-    folder, base = os.path.split(os.path.abspath(name))
-    temp_name = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
-    # O_EXCL: never reuse a file someone else created; mode 0o666 lets the umask decide, as open() does.
-    descriptor = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp_name, name)
-    except BaseException:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-        raise
