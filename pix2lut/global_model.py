@@ -18,7 +18,8 @@ from pix2lut.colour import REC709_LUMA
 
 CURVE_KNOTS = 9  # knots per curve: enough for S-curves and toe/shoulder shapes, few enough to extrapolate sanely
 CURVE_SMOOTHNESS = 1e-3  # second-difference penalty on each curve's knot values (weighted-mean units)
-RIDGE = 1e-7  # keeps the normal equations regular: the four curves share their constant term
+IDENTITY_PULL = 1e-4  # ridge towards "output = input": decides what the frame cannot (its colours
+# may lie on a plane, as in a desaturated shot; then the curves of r, g, b and luma cannot be told apart)
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,7 +40,8 @@ def fit_global_model(source: np.ndarray, target: np.ndarray, weights: np.ndarray
     weighted = (scipy.sparse.diags(weights / weights.sum()) @ features).T.tocsr()
     normal = (weighted @ features).toarray()
     rhs = weighted @ target
-    normal += CURVE_SMOOTHNESS * _curve_roughness() + RIDGE * np.eye(normal.shape[0])
+    normal += CURVE_SMOOTHNESS * _curve_roughness() + IDENTITY_PULL * np.eye(normal.shape[0])
+    rhs += IDENTITY_PULL * _identity_coefficients()
     return GlobalColourModel(np.linalg.solve(normal, rhs))
 
 
@@ -55,6 +57,15 @@ def _features(rgb: np.ndarray) -> scipy.sparse.csr_matrix:
     values = np.stack([1.0 - fraction, fraction], axis=2).reshape(-1)
     row_starts = np.arange(0, columns.size + 1, 8)
     return scipy.sparse.csr_matrix((values, columns, row_starts), shape=(rgb.shape[0], 4 * CURVE_KNOTS))
+
+
+def _identity_coefficients() -> np.ndarray:
+    """The coefficients of ``output = input``: each channel's own curve is the diagonal, the rest zero."""
+    knots = np.linspace(0.0, 1.0, CURVE_KNOTS)
+    coefficients = np.zeros((4 * CURVE_KNOTS, 3))
+    for channel in range(3):
+        coefficients[channel * CURVE_KNOTS : (channel + 1) * CURVE_KNOTS, channel] = knots
+    return coefficients
 
 
 def _curve_roughness() -> np.ndarray:
