@@ -21,7 +21,7 @@ TILE_PIXELS = 1 << 18  # pixels per tile: about 20 MB of float32 temporaries
 def apply_lut(pixels: np.ndarray, lut: Lut3D, interp: Interpolation = "tetrahedral") -> np.ndarray:
     """Return ``pixels`` (shape ``(..., 3)``) mapped through ``lut``, as float32 of the same shape.
 
-    Inputs outside the LUT's domain are clamped to it, as Resolve, OpenColorIO and ffmpeg do.
+    Inputs outside the LUT's domain are clamped to it, and NaN counts as 0, as OpenColorIO and ffmpeg do.
     """
     if interp not in INTERPOLATIONS:
         raise LutError(f"Unknown interpolation {interp!r}: use one of {', '.join(INTERPOLATIONS)}")
@@ -32,7 +32,7 @@ def apply_lut(pixels: np.ndarray, lut: Lut3D, interp: Interpolation = "tetrahedr
     out = np.empty(flat.shape, dtype=np.float32)
     table = lut.table.reshape(-1, 3)  # row (r * N + g) * N + b, from the [r, g, b] layout
     for start in range(0, flat.shape[0], TILE_PIXELS):
-        tile = flat[start : start + TILE_PIXELS].astype(np.float32)
+        tile = np.nan_to_num(flat[start : start + TILE_PIXELS].astype(np.float32), copy=False, nan=0.0)
         if lut.shaper is not None:
             tile = _apply_shaper(tile, lut.shaper)
         out[start : start + TILE_PIXELS] = interpolate(table, lut.size, _lattice_coordinates(tile, lut), interp)

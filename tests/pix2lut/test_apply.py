@@ -256,3 +256,11 @@ def test_wrong_shape_is_refused(shape: tuple[int, ...]) -> None:
     with pytest.raises(LutError) as caught:
         apply_lut(np.zeros(shape), Lut3D.identity(2))
     assert str(caught.value) == f"pixels must have shape (..., 3), found {shape}"
+
+
+def test_nan_input_counts_as_zero_like_opencolorio_and_ffmpeg():
+    lut = Lut3D(identity_table(5) ** 1.5)
+    with_nan = np.array([[np.nan, 0.5, 1.0]], dtype=np.float32)
+    zeroed = np.array([[0.0, 0.5, 1.0]], dtype=np.float32)
+    for interp in ("tetrahedral", "trilinear"):
+        np.testing.assert_array_equal(apply_lut(with_nan, lut, interp), apply_lut(zeroed, lut, interp))
