@@ -63,8 +63,9 @@ def _apply_shaper(rgb: np.ndarray, shaper: Lut1D) -> np.ndarray:
 def _lattice_coordinates(rgb: np.ndarray, lut: Lut3D) -> np.ndarray:
     """Input colours as fractional lattice indices in ``[0, size - 1]``, clamped to the domain."""
     domain_min = lut.domain_min.astype(np.float32)
+    domain_max = lut.domain_max.astype(np.float32)
     scale = ((lut.size - 1) / (lut.domain_max - lut.domain_min)).astype(np.float32)
-    coords = (rgb - domain_min) * scale
+    coords = (np.clip(rgb, domain_min, domain_max) - domain_min) * scale  # clamp first: 1e30 must not overflow
     return np.clip(coords, 0.0, np.float32(lut.size - 1), out=coords)
 
 

@@ -161,7 +161,7 @@ def test_apply_with_trilinear_matches_apply_lut(
 ) -> None:
     image, output = tmp_path / "in.png", tmp_path / "out.png"
     write_image(image, gradient_image(), bit_depth=16)
-    code, out, err = run(capsys, "apply", str(grade_cube), str(image), "-o", str(output), "--interp", "trilinear")
+    code, _, err = run(capsys, "apply", str(grade_cube), str(image), "-o", str(output), "--interp", "trilinear")
     assert (code, err) == (EXIT_OK, "")
     expected = apply_lut(read_image(image).pixels, read_cube(grade_cube), "trilinear")
     np.testing.assert_allclose(read_image(output).pixels, expected, rtol=0, atol=HALF_CODE[16] + FLOAT32_ATOL)
