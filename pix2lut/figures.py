@@ -33,7 +33,8 @@ class LutFigures:
 def lut_figures(lut: Lut3D) -> LutFigures:
     """Smoothness, monotonicity and range of ``lut``'s table."""
     table = lut.table.astype(np.float64)
-    second = [np.abs(np.diff(table, n=2, axis=axis)) for axis in range(3)]
+    # a 2^3 LUT has no second differences: it is trilinear, so its curvature is 0
+    second = [np.abs(np.diff(table, n=2, axis=axis)) for axis in range(3)] if lut.size > 2 else [np.zeros(1)]
     falling = tuple(
         float(np.mean(np.diff(table[..., axis], axis=axis) < -MONOTONICITY_TOLERANCE)) for axis in range(3)
     )

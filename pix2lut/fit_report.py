@@ -17,6 +17,8 @@ from pix2lut.figures import sample_coverage
 from pix2lut.lut import Lut3D
 from pix2lut.samples import ColourSamples
 
+UNNOTICEABLE_DELTA_E = 0.01  # CIEDE2000 differences below this are rounding, not a worse result
+
 
 @dataclass(frozen=True)
 class FitReport:
@@ -33,8 +35,8 @@ class FitReport:
     def cdl_explains(self) -> float:
         """Share of the grade the CDL reproduces: 1 when it does as well as the LUT, 0 when no better than nothing."""
         gain_lut = self.delta_e_untouched - self.delta_e_lut
-        if gain_lut <= 0.0:
-            return 1.0
+        if gain_lut <= 0.0:  # no grade to explain: the CDL carries it unless it makes things worse
+            return 1.0 if self.delta_e_cdl <= self.delta_e_untouched + UNNOTICEABLE_DELTA_E else 0.0
         return float(np.clip((self.delta_e_untouched - self.delta_e_cdl) / gain_lut, 0.0, 1.0))
 
 

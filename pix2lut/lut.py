@@ -21,23 +21,28 @@ MAX_1D_SIZE = 65536
 RESOLVE_SIZES = (17, 33, 65)  # the sizes Resolve exports; 33 is its default
 
 
+def _freeze_checked(lut: "Lut1D | Lut3D", table: np.ndarray, kind: str, min_size: int, max_size: int) -> None:
+    """The checks and conversions both LUT types share: size range, finite values, a valid domain."""
+    if not min_size <= table.shape[0] <= max_size:
+        raise LutError(f"{kind} LUT size must be in {min_size}..{max_size}, found {table.shape[0]}")
+    if not np.all(np.isfinite(table)):
+        raise LutError(f"{kind} LUT table holds NaN or infinite values")
+    domain_min = _as_domain(lut.domain_min, "domain_min")
+    domain_max = _as_domain(lut.domain_max, "domain_max")
+    if np.any(domain_max <= domain_min):
+        raise LutError(
+            f"domain_max must exceed domain_min on every channel, found {domain_min.tolist()} .. {domain_max.tolist()}"
+        )
+    object.__setattr__(lut, "table", table)
+    object.__setattr__(lut, "domain_min", domain_min)
+    object.__setattr__(lut, "domain_max", domain_max)
+
+
 def _as_domain(value: object, name: str) -> np.ndarray:
     domain = np.broadcast_to(np.asarray(value, dtype=np.float64), (3,)).copy()
     if not np.all(np.isfinite(domain)):
         raise LutError(f"{name} must be finite, found {domain.tolist()}")
     return domain
-
-
-def _check_domain(domain_min: np.ndarray, domain_max: np.ndarray) -> None:
-    if np.any(domain_max <= domain_min):
-        raise LutError(
-            f"domain_max must exceed domain_min on every channel, found {domain_min.tolist()} .. {domain_max.tolist()}"
-        )
-
-
-def _check_finite(table: np.ndarray, what: str) -> None:
-    if not np.all(np.isfinite(table)):
-        raise LutError(f"{what} holds NaN or infinite values")
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,13 +57,7 @@ class Lut1D:
         table = np.asarray(self.table, dtype=np.float32)
         if table.ndim != 2 or table.shape[1] != 3:
             raise LutError(f"a 1D LUT table must have shape (size, 3), found {table.shape}")
-        if not MIN_1D_SIZE <= table.shape[0] <= MAX_1D_SIZE:
-            raise LutError(f"1D LUT size must be in {MIN_1D_SIZE}..{MAX_1D_SIZE}, found {table.shape[0]}")
-        _check_finite(table, "1D LUT table")
-        object.__setattr__(self, "table", table)
-        object.__setattr__(self, "domain_min", _as_domain(self.domain_min, "domain_min"))
-        object.__setattr__(self, "domain_max", _as_domain(self.domain_max, "domain_max"))
-        _check_domain(self.domain_min, self.domain_max)
+        _freeze_checked(self, table, "1D", MIN_1D_SIZE, MAX_1D_SIZE)
 
     @property
     def size(self) -> int:
@@ -82,13 +81,7 @@ class Lut3D:
         table = np.asarray(self.table, dtype=np.float32)
         if table.ndim != 4 or table.shape[3] != 3 or not (table.shape[0] == table.shape[1] == table.shape[2]):
             raise LutError(f"a 3D LUT table must have shape (size, size, size, 3), found {table.shape}")
-        if not MIN_3D_SIZE <= table.shape[0] <= MAX_3D_SIZE:
-            raise LutError(f"3D LUT size must be in {MIN_3D_SIZE}..{MAX_3D_SIZE}, found {table.shape[0]}")
-        _check_finite(table, "3D LUT table")
-        object.__setattr__(self, "table", table)
-        object.__setattr__(self, "domain_min", _as_domain(self.domain_min, "domain_min"))
-        object.__setattr__(self, "domain_max", _as_domain(self.domain_max, "domain_max"))
-        _check_domain(self.domain_min, self.domain_max)
+        _freeze_checked(self, table, "3D", MIN_3D_SIZE, MAX_3D_SIZE)
 
     @property
     def size(self) -> int:

@@ -29,7 +29,11 @@ def compose(first: Lut3D, second: Lut3D, size: int | None = None, interp: Interp
 
 
 def resample(lut: Lut3D, size: int, interp: Interpolation = "tetrahedral") -> Lut3D:
-    """``lut`` sampled on a lattice of ``size`` over its own domain, its shaper (if any) baked in."""
+    """``lut`` sampled on a lattice of ``size`` over its input domain, its shaper (if any) baked in.
+
+    The input domain is the shaper's when there is one: that is the range the whole LUT accepts.
+    """
+    domain = lut.shaper if lut.shaper is not None else lut
     unit = identity_table(size).astype(np.float64)
-    inputs = lut.domain_min + unit * (lut.domain_max - lut.domain_min)
-    return Lut3D(apply_lut(inputs.astype(np.float32), lut, interp), lut.domain_min, lut.domain_max)
+    inputs = domain.domain_min + unit * (domain.domain_max - domain.domain_min)
+    return Lut3D(apply_lut(inputs.astype(np.float32), lut, interp), domain.domain_min, domain.domain_max)

@@ -95,3 +95,9 @@ def test_white_falls_in_the_last_cell() -> None:
     size = 5
     colours = np.array([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
     assert sample_coverage(size, samples_from_colours(colours, colours)) == 2 / 64
+
+
+def test_a_two_node_lut_has_figures_too():
+    figures = lut_figures(Lut3D.identity(2))
+    assert figures.max_second_difference == 0.0
+    assert figures.falling_steps == (0.0, 0.0, 0.0)

@@ -98,8 +98,9 @@ def make_report(untouched: float, lut: float, cdl: float) -> FitReport:
         (10.0, 2.0, 2.0, 1.0),  # as good as the LUT
         (10.0, 2.0, 1.0, 1.0),  # better than the LUT: clipped to all of it
         (10.0, 2.0, 12.0, 0.0),  # worse than nothing: clipped to none of it
-        (10.0, 10.0, 12.0, 1.0),  # the LUT gains nothing: nothing is left unexplained
-        (10.0, 11.0, 12.0, 1.0),
+        (10.0, 10.0, 10.0, 1.0),  # no grade at all: the identity CDL carries all of it
+        (10.0, 10.0, 12.0, 0.0),  # the LUT gains nothing and the CDL makes it worse
+        (10.0, 11.0, 12.0, 0.0),
     ],
 )
 def test_cdl_explains_is_the_share_of_the_luts_gain(untouched: float, lut: float, cdl: float, explains: float) -> None:

@@ -154,3 +154,13 @@ def test_resample_bakes_the_shaper_in(size: int) -> None:
     assert resampled.shaper is None
     assert resampled.is_unit_domain
     np.testing.assert_allclose(apply_lut(colours, resampled), apply_lut(colours, lut), rtol=0, atol=INTERPOLATION_ATOL)
+
+
+def test_resample_covers_the_shapers_whole_input_range():
+    inputs = np.linspace(0.0, 4.0, 257)
+    shaper = Lut1D(np.repeat(np.sqrt(inputs / 4.0)[:, None], 3, axis=1), 0.0, 4.0)
+    lut = Lut3D(identity_table(33), shaper=shaper)
+    baked = resample(lut, 33)
+    np.testing.assert_allclose(baked.domain_max, [4.0, 4.0, 4.0])
+    white = np.array([[4.0, 4.0, 4.0]], dtype=np.float32)
+    np.testing.assert_allclose(apply_lut(white, baked), apply_lut(white, lut), atol=1e-6)
