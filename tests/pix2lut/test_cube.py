@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +11,12 @@ from pix2lut import cube
 from pix2lut.cube import CUBE_SUFFIX, format_cube, parse_cube, read_cube, write_cube
 from pix2lut.errors import CubeError, LutError
 from pix2lut.lut import Lut1D, Lut3D, identity_table
+from tests.shared_data import SHARED_DATA
 
 DECIMAL_ATOL = 0.5e-6  # half a unit of the 6th decimal, the last one the writer keeps
 FLOAT32_ATOL = 2.0**-24  # half a float32 ulp just below 1.0: the reader stores float32
 ROUND_TRIP_ATOL = DECIMAL_ATOL + FLOAT32_ATOL
-LOOKS_DIR = Path(os.environ.get("PIX2LUT_LOOKS_DIR", "/work/shared/data/looks"))
+LOOKS_DIR = SHARED_DATA / "looks"
 LOOK_SIZE = 17  # every real-world look in LOOKS_DIR is 17^3
 
 # The 2^3 identity, rows red-fastest: (r, g, b) for b in 0..1, g in 0..1, r in 0..1.
