@@ -22,7 +22,9 @@ from pix2lut.apply import apply_lut
 from pix2lut.colour import delta_e_ciede2000, srgb_to_lab
 from pix2lut.cube import read_cube
 from pix2lut.fit import FitConfig, fit_lut
+from pix2lut.global_model import fit_global_model
 from pix2lut.imageio import read_image
+from pix2lut.lattice_fit import fit_lattice
 from pix2lut.lut import Lut3D, identity_table
 from pix2lut.samples import MAX_PIXELS_PER_IMAGE, collect_samples
 
@@ -56,11 +58,28 @@ def ours_fit(source: np.ndarray, target: np.ndarray, size: int) -> Lut3D:
     return fit_lut(collect_samples([(source, target)]), FitConfig(size=size))
 
 
-METHODS = {"pix2lut": ours_fit, "knn-40": knn_fit}
+def curves_only_fit(source: np.ndarray, target: np.ndarray, size: int) -> Lut3D:
+    """Ablation: the global curves of the fit, without the lattice correction."""
+    samples = collect_samples([(source, target)])
+    model = fit_global_model(samples.source, samples.target, samples.count ** FitConfig.count_exponent)
+    return Lut3D(np.clip(model(identity_table(size)), 0, 1))
+
+
+def lattice_only_fit(source: np.ndarray, target: np.ndarray, size: int) -> Lut3D:
+    """Ablation: the regularised lattice fit on the offset from identity, without the global curves."""
+    samples = collect_samples([(source, target)])
+    config = FitConfig(size=size)
+    offset = fit_lattice(size, samples.source, samples.target - samples.source,
+                         samples.count ** config.count_exponent, config.smoothness, config.ridge)
+    return Lut3D(np.clip(identity_table(size) + offset, 0, 1))
+
+
+METHODS = {"pix2lut": ours_fit, "knn-40": knn_fit, "curves-only": curves_only_fit, "lattice-only": lattice_only_fit}
 
 
 def mean_ciede2000(fitted: Lut3D, truth: Lut3D, photo: np.ndarray) -> float:
-    return float(np.mean(delta_e_ciede2000(srgb_to_lab(apply_lut(photo, fitted)), srgb_to_lab(apply_lut(photo, truth)))))
+    fitted_lab = srgb_to_lab(apply_lut(photo, fitted))
+    return float(np.mean(delta_e_ciede2000(fitted_lab, srgb_to_lab(apply_lut(photo, truth)))))
 
 
 def load_photo(path: Path) -> np.ndarray:
@@ -75,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=Path, default=DATA / "photos")
     parser.add_argument("--size", type=int, default=33)
     parser.add_argument("--limit", type=int, default=0, help="only the first N looks (0: all)")
-    parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of " + ",".join(METHODS))
+    parser.add_argument("--methods", default="pix2lut,knn-40", help="comma-separated, first is the baseline of the "
+                        "ratios; any of " + ",".join(METHODS))
     parser.add_argument("--per-look", action="store_true", help="print a row per look")
     args = parser.parse_args(argv)
     methods = [m for m in args.methods.split(",") if m]
@@ -113,10 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         r = results[method]
         print(f"{method:<10} {statistics.fmean(r['in']):>15.3f} {statistics.fmean(r['out']):>18.3f} "
               f"{max(r['out']):>11.3f} {statistics.median(r['ms']):>16.1f}")
-    if len(methods) > 1:
-        base, other = methods[0], methods[1]
-        print(f"\nratio {other} / {base}: other photos dE00 x{statistics.fmean(results[other]['out']) / statistics.fmean(results[base]['out']):.2f}, "
-              f"fit time x{statistics.median(results[other]['ms']) / statistics.median(results[base]['ms']):.1f}")
+    base = methods[0]
+    for other in methods[1:]:
+        out_ratio = statistics.fmean(results[other]["out"]) / statistics.fmean(results[base]["out"])
+        time_ratio = statistics.median(results[other]["ms"]) / statistics.median(results[base]["ms"])
+        print(f"ratio {other} / {base}: other photos dE00 x{out_ratio:.2f}, fit time x{time_ratio:.2f}")
     return 0
 
 
