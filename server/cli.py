@@ -1,0 +1,124 @@
+"""``pix2lut serve``, ``pix2lut grade`` and ``pix2lut match``: added to the ``pix2lut`` command by entry point."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from pix2lut.apply import apply_lut
+from pix2lut.cdl import Cdl, write_cdl
+from pix2lut.cube import parse_cube
+from pix2lut.files import write_bytes_atomic
+from pix2lut.imageio import read_image, write_image
+from pix2lut.lut import RESOLVE_SIZES
+from pix2lut.protocol import PROTOCOL_VERSION, encode_header
+from server.client import DEFAULT_ADDRESS, Client, Frame, Reply, ServerReplyError
+from server.loop import ServerConfig, serve
+from server.providers import PROVIDER_ALIASES
+from server.registry import ModelRegistry
+from server.service import Service
+
+DEFAULT_MODELS = Path(__file__).resolve().parents[1] / "onnx_models"
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Entry point of the ``pix2lut.commands`` group."""
+    server = commands.add_parser("serve", help="run the inference server")
+    server.add_argument("--bind", default=DEFAULT_ADDRESS, help=f"ZeroMQ endpoint (default {DEFAULT_ADDRESS})")
+    server.add_argument("--models", type=Path, default=DEFAULT_MODELS, help="folder with manifest.json")
+    server.add_argument("--workers", type=int, default=1, help="model worker processes (one per GPU)")
+    server.add_argument("--provider", default="auto", choices=["auto", *PROVIDER_ALIASES])
+    server.add_argument("--threads", type=int, help="onnxruntime threads per model (default: all cores)")
+    server.add_argument("--curve-keys", type=Path, help="CURVE key folder; required to bind beyond loopback")
+    server.add_argument("--allow-path", type=Path, action="append", default=[],
+                        help="a folder whose files loopback clients may send by path (repeatable)")
+    server.set_defaults(handler=run_serve)
+
+    grade = commands.add_parser("grade", help="grade an image: its correction LUT (and CDL) from the server")
+    grade.add_argument("image", type=Path)
+    _add_request_options(grade)
+    grade.set_defaults(handler=run_grade)
+
+    match = commands.add_parser("match", help="the LUT that gives IMAGE the look of REFERENCE")
+    match.add_argument("image", type=Path)
+    match.add_argument("reference", type=Path)
+    _add_request_options(match)
+    match.set_defaults(handler=run_match)
+
+
+def _add_request_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", type=Path, help="the .cube to write (default: beside the image)")
+    parser.add_argument("--model", help="model name (default: the server's default for the job)")
+    parser.add_argument("--lut-size", type=int, choices=RESOLVE_SIZES, default=33)
+    parser.add_argument("--strength", type=float, default=1.0, help="0 = untouched, 1 = full grade")
+    parser.add_argument("--cdl", type=Path, help="also write the ASC CDL (.cdl)")
+    parser.add_argument("--preview", type=Path, help="write a before/after image")
+    parser.add_argument("--server", default=DEFAULT_ADDRESS, help="address of a running server")
+    parser.add_argument("--local", action="store_true", help="run the pipeline in this process, no server")
+    parser.add_argument("--models", type=Path, default=DEFAULT_MODELS, help="models folder, with --local")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    config = ServerConfig(
+        bind=args.bind, models_dir=args.models, workers=args.workers, provider=args.provider, threads=args.threads,
+        curve_keys=args.curve_keys, allowed_roots=tuple(args.allow_path),
+    )
+    return serve(config)
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    return _request_and_write(args, "grade", [args.image])
+
+
+def run_match(args: argparse.Namespace) -> int:
+    return _request_and_write(args, "match", [args.image, args.reference])
+
+
+def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) -> int:
+    outputs = ["cube", "cdl"] if args.cdl else ["cube"]
+    options = {"lut_size": args.lut_size, "strength": args.strength, "outputs": outputs}
+    if args.model:
+        options["model"] = args.model
+    frames = [Frame.from_file(image) for image in images]
+    if args.local:
+        reply = _local_request(args.models, op, frames, options)
+    else:
+        reply = _remote_request(args.server, op, frames, options)
+    output = args.output or args.image.with_suffix(".cube")
+    write_bytes_atomic(output, reply.cube_text.encode("ascii"))
+    timings = ", ".join(f"{stage} {ms:.0f}" for stage, ms in reply.header.get("timings_ms", {}).items())
+    print(f"wrote {output} ({reply.header['lut_size']}^3, model {reply.header['model']} on "
+          f"{reply.header['provider']}; ms: {timings})")
+    for warning in reply.header.get("warnings", []):
+        print(f"warning: {warning}")
+    if args.cdl:
+        cdl = reply.header["cdl"]
+        write_cdl(Cdl(cdl["slope"], cdl["offset"], cdl["power"], cdl["saturation"]), args.cdl)
+        print(f"wrote {args.cdl}")
+    if args.preview:
+        before = read_image(args.image).pixels
+        after = apply_lut(before, parse_cube(reply.cube_text, str(output)))
+        write_image(args.preview, np.concatenate([before, after], axis=1))
+        print(f"wrote {args.preview} (before | after)")
+    return 0
+
+
+def _remote_request(address: str, op: str, frames: list[Frame], options: dict) -> Reply:
+    with Client(address) as client:
+        return client.request(op, frames, **options)
+
+
+def _local_request(models: Path, op: str, frames: list[Frame], options: dict) -> Reply:
+    """The same request through the same service, in this process: what the server would answer."""
+    service = Service(ModelRegistry.load(models))
+    header = {"v": PROTOCOL_VERSION, "op": op, "id": 1, **options, "frames": [f.descriptor for f in frames]}
+    reply = service.handle([encode_header(header), *(f.payload for f in frames)], peer_is_loopback=True)
+    if not reply.header["ok"]:
+        raise ServerReplyError(reply.header["error"]["code"], reply.header["error"]["message"])
+    return Reply(reply.header, reply.payloads)
+
