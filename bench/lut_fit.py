@@ -4,7 +4,7 @@ For each look in ``--looks``: the look is applied to one 1080p source photo; bot
 pair; each fitted LUT is then compared with the true look on the source itself (in-sample) and on other photos
 (out-of-sample, the colours the source lacks), as mean CIEDE2000. Prints a table and the ratios.
 
-    python bench/lut_fit.py [--looks DIR] [--photos DIR] [--size 33] [--limit N]
+    python -m bench.lut_fit [--looks DIR] [--photos DIR] [--size 33] [--limit N]
 """
 
 from __future__ import annotations

@@ -56,8 +56,9 @@ def _decode_frame(
         dtype, full_scale = RAW_DTYPES[frame.dtype]
         pixels = np.frombuffer(frame.payload, dtype=dtype).reshape(frame.shape).astype(np.float32)
         if full_scale != 1.0:
-            pixels *= np.float32(1.0 / full_scale)
-        elif not np.all(np.isfinite(pixels)):
+            pixels *= np.float32(1.0 / full_scale)  # integers land in [0, 1] already
+            return pixels
+        if not np.all(np.isfinite(pixels)):
             raise ProtocolError(ErrorCode.DECODE_FAILED, f"{name}: raw {frame.dtype} pixels hold NaN or infinity")
         return np.clip(pixels, 0.0, 1.0, out=pixels)
     try:

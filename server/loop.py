@@ -36,6 +36,7 @@ POLL_INTERVAL_MS = 250  # how often the loop looks up from the socket (Ctrl-C is
 SERVER_SECRET_KEY = "server.key_secret"  # zmq.auth.create_certificates' naming
 TERMINATE = b"TERMINATE"  # zmq.proxy_steerable's stop command
 LINGER_MS = 1000  # how long a closing socket may still deliver its last replies
+MEMORY_GUARD_FACTOR = 2  # zmq.MAXMSGSIZE as a multiple of the payload limit
 SHUTDOWN_GRACE_S = 0.2  # between a worker's shutdown reply and its stop command to the proxy
 
 
@@ -186,13 +187,18 @@ def _peer_is_loopback(frame: zmq.Frame) -> bool:
 
 
 def _build_service(config: ServerConfig) -> Service:
-    registry = ModelRegistry.load(config.models_dir, provider=config.provider, threads=config.threads)
+    # workers share the cores: each gets its part, so N workers do not fight over every core
+    threads = config.threads or max(1, (os.cpu_count() or 1) // max(1, config.workers))
+    registry = ModelRegistry.load(config.models_dir, provider=config.provider, threads=threads)
     return Service(registry, ServiceConfig(limits=config.limits, allowed_roots=config.allowed_roots))
 
 
 def _bound_socket(context: zmq.Context, config: ServerConfig) -> zmq.Socket:
     socket = context.socket(zmq.ROUTER)
     socket.setsockopt(zmq.ROUTER_MANDATORY, 0)  # a client that left is not an error: its reply is dropped
+    # a memory guard only: libzmq drops a larger message part silently (the peer is disconnected), so the real
+    # limits are checked by the protocol, which answers too_large for anything between them and this
+    socket.setsockopt(zmq.MAXMSGSIZE, MEMORY_GUARD_FACTOR * config.limits.payload_bytes)
     if config.curve_keys is not None:
         public, secret = zmq.auth.load_certificate(os.fspath(config.curve_keys / SERVER_SECRET_KEY))
         socket.curve_publickey, socket.curve_secretkey = public, secret

@@ -77,6 +77,8 @@ class Service:
             op = request.op.value
             reply = self._dispatch(request, peer_is_loopback)
             model_name, size = reply.header.get("model", "-"), reply.frame_sizes
+            if "timings_ms" in reply.header:  # the whole time in the server, so clients can tell transport apart
+                reply.header["timings_ms"]["total"] = round((time.perf_counter() - started) * 1e3, 2)
             outcome = "ok"
         except ProtocolError as exc:
             reply = Reply(error_reply(request_id(parts[0]) if parts else None, exc.code, str(exc)))

@@ -456,3 +456,15 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CubeError) as caught:
         read_cube(path)
     assert str(caught.value) == f"{path}: cannot read: No such file or directory"
+
+
+def test_fast_formatting_rounds_exactly_like_printf():
+    rng = np.random.default_rng(7)
+    values = np.concatenate([
+        rng.random(20000).astype(np.float32).astype(np.float64),
+        np.arange(0, 2001) * 0.5e-6,  # exact and near ties at the sixth decimal
+        np.array([0.0, 1.0, 0.9999995, 0.0000005, 0.1234565, 0.5]),
+    ])
+    values = values[: len(values) // 3 * 3].reshape(-1, 3)
+    expected = "".join("%.6f %.6f %.6f\n" % tuple(row) for row in values)
+    assert cube._format_unit_rows(values) == expected
