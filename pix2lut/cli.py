@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except Pix2LutError as exc:
         print(f"pix2lut {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as exc:  # a file our code did not wrap: still one line, never a traceback
+        print(f"pix2lut {args.command}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"pix2lut {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -16,7 +16,16 @@ from pix2lut.files import write_bytes_atomic
 from pix2lut.imageio import read_image, write_image
 from pix2lut.lut import RESOLVE_SIZES
 from pix2lut.protocol import PROTOCOL_VERSION, encode_header
-from server.client import DEFAULT_ADDRESS, Client, Frame, Reply, ServerReplyError
+from server.client import (
+    DEFAULT_ADDRESS,
+    REQUEST_RETRIES,
+    REQUEST_TIMEOUT_MS,
+    Client,
+    ClientError,
+    Frame,
+    Reply,
+    ServerReplyError,
+)
 from server.loop import ServerConfig, serve
 from server.providers import PROVIDER_ALIASES
 from server.registry import ModelRegistry
@@ -58,6 +67,8 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cdl", type=Path, help="also write the ASC CDL (.cdl)")
     parser.add_argument("--preview", type=Path, help="write a before/after image")
     parser.add_argument("--server", default=DEFAULT_ADDRESS, help="address of a running server")
+    parser.add_argument("--timeout-ms", type=int, default=REQUEST_TIMEOUT_MS, help="wait this long for each try")
+    parser.add_argument("--retries", type=int, default=REQUEST_RETRIES, help="tries before giving up")
     parser.add_argument("--local", action="store_true", help="run the pipeline in this process, no server")
     parser.add_argument("--models", type=Path, default=DEFAULT_MODELS, help="models folder, with --local")
 
@@ -88,9 +99,13 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
     if args.local:
         reply = _local_request(args.models, op, frames, options)
     else:
-        reply = _remote_request(args.server, op, frames, options)
+        with Client(args.server, timeout_ms=args.timeout_ms, retries=args.retries) as client:
+            reply = client.request(op, frames, **options)
     output = args.output or args.image.with_suffix(".cube")
-    write_bytes_atomic(output, reply.cube_text.encode("ascii"))
+    try:
+        write_bytes_atomic(output, reply.cube_text.encode("ascii"))
+    except OSError as exc:
+        raise ClientError(f"{output}: cannot write ({exc.strerror})") from exc
     timings = ", ".join(f"{stage} {ms:.0f}" for stage, ms in reply.header.get("timings_ms", {}).items())
     print(f"wrote {output} ({reply.header['lut_size']}^3, model {reply.header['model']} on "
           f"{reply.header['provider']}; ms: {timings})")
@@ -106,11 +121,6 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
         write_image(args.preview, np.concatenate([before, after], axis=1))
         print(f"wrote {args.preview} (before | after)")
     return 0
-
-
-def _remote_request(address: str, op: str, frames: list[Frame], options: dict) -> Reply:
-    with Client(address) as client:
-        return client.request(op, frames, **options)
 
 
 def _local_request(models: Path, op: str, frames: list[Frame], options: dict) -> Reply:

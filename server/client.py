@@ -51,7 +51,10 @@ class Frame:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Frame":
-        return cls.encoded(Path(path).read_bytes())
+        try:
+            return cls.encoded(Path(path).read_bytes())
+        except OSError as exc:
+            raise ClientError(f"{path}: cannot read ({exc.strerror})") from exc
 
     @classmethod
     def raw(cls, pixels: np.ndarray) -> "Frame":
