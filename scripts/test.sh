@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up .venv with the test extra, installs ffmpeg (the conformance tests run the real client), runs all tests.
+# Sets up .venv with the test and training extras, installs ffmpeg (the conformance tests run the real client), runs all tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v ffmpeg >/dev/null 2>&1; then
@@ -13,5 +13,5 @@ if ! command -v ffmpeg >/dev/null 2>&1; then
     exit 1
   fi
 fi
-bash scripts/setup.sh cpu,test
+bash scripts/setup.sh cpu,test,train
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,104 @@
+"""The pairs a training run learns from and validates on, as its configuration names them.
+
+Photos and looks are split once, deterministically: every ``HOLD_OUT_EVERY``-th (in sorted order) is kept
+out of training, for validation here and for the held-out evaluation of the shipped models. Real pairs, when
+given, are mixed in at ``data.real_fraction``, each randomly cropped (seeded by its index).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from training.config import TrainConfig
+from training.data.augment import random_crop
+from training.data.looks import load_looks
+from training.data.pairs import Pair, PairSequence, RealPairs, SyntheticPairs
+from training.data.photos import list_photos
+from training.errors import DataError
+
+HOLD_OUT_EVERY = 10  # one photo (and one look) in ten is never trained on
+VALIDATION_SEED_OFFSET = 1_000_003  # validation pairs are drawn from another stream than training pairs
+
+
+def split(items: Sequence, every: int = HOLD_OUT_EVERY) -> tuple[list, list]:
+    """(training, held out): every ``every``-th item, counting from the first, is held out."""
+    held_out = [item for index, item in enumerate(items) if index % every == 0]
+    training = [item for index, item in enumerate(items) if index % every != 0]
+    return training, held_out
+
+
+def training_pairs(config: TrainConfig) -> Sequence[Pair]:
+    photos, _ = split(_photos(config))
+    looks, _ = split(_looks(config))
+    synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch)
+    if not config.data.real_pairs or config.data.real_fraction <= 0:
+        return synthetic
+    real = CroppedPairs(RealPairs(config.data.real_pairs), image_size(config), config.run.seed)
+    return MixedPairs(synthetic, real, config.data.real_fraction, config.run.seed)
+
+
+def validation_pairs(config: TrainConfig) -> Sequence[Pair]:
+    _, photos = split(_photos(config))
+    _, looks = split(_looks(config))
+    return _synthetic(config, photos, looks, config.run.seed + VALIDATION_SEED_OFFSET,
+                      config.data.validation_samples)
+
+
+class CroppedPairs(PairSequence):
+    """Pairs of any size as squares of ``size``: a random crop per index, the same crop for source and target."""
+
+    def __init__(self, pairs: Sequence[Pair], size: int, seed: int) -> None:
+        self.pairs, self.size, self.seed = pairs, size, seed
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def _pair(self, index: int) -> Pair:
+        pair = self.pairs[index]
+        rng = np.random.default_rng((self.seed, index))
+        source, target = random_crop([pair.source, pair.target], rng, self.size)
+        return Pair(source, target, None, pair.name)
+
+
+class MixedPairs(PairSequence):
+    """``synthetic`` with a share ``real_fraction`` of its indices answered by a real pair instead."""
+
+    def __init__(self, synthetic: Sequence[Pair], real: Sequence[Pair], real_fraction: float, seed: int) -> None:
+        if not 0.0 <= real_fraction <= 1.0:
+            raise DataError(f"data.real_fraction must be in [0, 1], found {real_fraction}")
+        self.synthetic, self.real, self.real_fraction, self.seed = synthetic, real, real_fraction, seed
+
+    def __len__(self) -> int:
+        return len(self.synthetic)
+
+    def _pair(self, index: int) -> Pair:
+        rng = np.random.default_rng((self.seed, index, 1))
+        if rng.random() < self.real_fraction:
+            return self.real[int(rng.integers(len(self.real)))]
+        return self.synthetic[index]
+
+
+def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int) -> SyntheticPairs:
+    if not photos:
+        raise DataError(f"{config.data.photos}: no photos to train on")
+    return SyntheticPairs(photos, config.data.task, looks, seed=seed, length=length, size=image_size(config),
+                          lut_size=config.model.lut_size)
+
+
+def image_size(config: TrainConfig) -> int:
+    """image2image models see whole frames at their input size, as the server feeds them; image2lut models
+    predict from a thumbnail and their LUT is applied to the full training crop."""
+    return config.model.input_size if config.model.kind == "image2image" else config.data.crop
+
+
+def _photos(config: TrainConfig) -> list[Path]:
+    return list_photos(config.data.photos)
+
+
+def _looks(config: TrainConfig) -> list:
+    if config.data.task == "grade" or not config.data.looks:
+        return []
+    return load_looks(config.data.looks)

@@ -1,0 +1,130 @@
+"""Export a checkpoint to the ONNX file the server runs, with its metadata, manifest entry and model card.
+
+The file holds one graph (opset 17), input ``image`` float32 ``[batch, 3, S, S]`` and output ``graded``
+(image2image) or ``lut`` (image2lut, ``[batch, N, N, N, 3]`` indexed ``[r, g, b]``): the contract of
+``server.registry``. The export is checked against the torch model on onnxruntime (max abs diff <= 1e-4) and
+fails loudly otherwise; then the manifest entry (with sha256) and a model card are written beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime
+import torch
+
+from pix2lut.files import write_bytes_atomic
+from server.manifest import MANIFEST_NAME, manifest_entry_for
+from training.checkpoint import read_checkpoint
+from training.config import config_from_dict
+from training.errors import ExportError
+from training.models.config import build_model
+
+OPSET = 17
+PARITY_ATOL = 1e-4
+PARITY_SAMPLES = 4  # random inputs checked, plus a smooth gradient image
+OUTPUT_NAMES = {"image2image": "graded", "image2lut": "lut"}
+COLOUR_SPACE = "rec709"  # display-referred Rec.709/sRGB-encoded frames, as everywhere in the product
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    onnx_path: Path
+    manifest_entry: dict
+    max_abs_diff: float
+
+
+def export(checkpoint: Path, out_dir: Path, name: str, metrics: dict | None = None, command: str = "") -> ExportResult:
+    state = read_checkpoint(checkpoint)
+    config = config_from_dict(state["config"], str(checkpoint))
+    model = build_model(config.model)
+    model.load_state_dict(state["generator"])
+    model.eval()
+    kind, role, size = config.model.kind, config.data.task, config.model.input_size
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.onnx"
+    example = torch.rand(1, 3, size, size)
+    output_name = OUTPUT_NAMES[kind]
+    dynamic = {"image": {0: "batch"}, output_name: {0: "batch"}}
+    try:
+        torch.onnx.export(model, (example,), str(path), input_names=["image"], output_names=[output_name],
+                          opset_version=OPSET, dynamic_axes=dynamic, dynamo=False)
+    except Exception as exc:  # the exporter raises many types; all mean the same to the user
+        raise ExportError(f"torch.onnx.export failed for {checkpoint}: {exc}") from exc
+    _write_metadata(path, {"pix2lut.kind": kind, "pix2lut.role": role, "pix2lut.input_size": str(size),
+                           "pix2lut.colour_space": COLOUR_SPACE, "pix2lut.config": json.dumps(config.to_dict()),
+                           "pix2lut.step": str(state["step"])})
+    max_diff = check_parity(model, path, size)
+
+    training = {"data": _data_description(config), "command": command, "steps": int(state["step"])}
+    entry = manifest_entry_for(path, name, kind, role, size, colour_space=COLOUR_SPACE, opset=OPSET,
+                               card=f"{name}.md", training=training, metrics=metrics)
+    _update_manifest(out_dir / MANIFEST_NAME, entry)
+    write_bytes_atomic(out_dir / f"{name}.md", model_card(entry, config.to_dict(), max_diff).encode("utf-8"))
+    return ExportResult(path, entry, max_diff)
+
+
+def check_parity(model: torch.nn.Module, path: Path, size: int) -> float:
+    """Largest difference between torch and onnxruntime on a few inputs; ExportError above PARITY_ATOL."""
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    generator = torch.Generator().manual_seed(0)
+    inputs = [torch.rand(1, 3, size, size, generator=generator) for _ in range(PARITY_SAMPLES)]
+    ramp = torch.linspace(0, 1, size)
+    inputs.append(torch.stack([ramp[None, :].expand(size, size), ramp[:, None].expand(size, size),
+                               1 - ramp[None, :].expand(size, size)])[None])
+    worst = 0.0
+    for image in inputs:
+        with torch.no_grad():
+            expected = model(image).numpy()
+        got = session.run(None, {"image": image.numpy()})[0]
+        worst = max(worst, float(np.abs(got - expected).max()))
+    if worst > PARITY_ATOL:
+        raise ExportError(f"{path}: onnxruntime differs from torch by {worst:.2e}, more than {PARITY_ATOL:.0e}")
+    return worst
+
+
+def model_card(entry: dict, config: dict, parity: float) -> str:
+    lines = [
+        f"# {entry['name']}",
+        "",
+        f"- kind: `{entry['kind']}`, role: `{entry['role']}`, input {entry['input_size']} px, {entry['colour_space']}",
+        f"- file: `{entry['file']}` (sha256 `{entry['sha256']}`), opset {entry.get('opset')}",
+        f"- training data: {entry.get('training', {}).get('data', '-')}",
+        f"- command: `{entry.get('training', {}).get('command') or '-'}`",
+        f"- steps: {entry.get('training', {}).get('steps', '-')}",
+        f"- export parity (torch vs onnxruntime, max abs diff): {parity:.2e}",
+        "",
+        "## Metrics",
+        "",
+    ]
+    metrics = entry.get("metrics") or {}
+    lines += [f"- {key}: {value}" for key, value in metrics.items()] or ["- not evaluated yet"]
+    lines += ["", "## Configuration", "", "```json", json.dumps(config, indent=2), "```", ""]
+    return "\n".join(lines)
+
+
+def _write_metadata(path: Path, metadata: dict[str, str]) -> None:
+    model = onnx.load(str(path))
+    onnx.helper.set_model_props(model, metadata)
+    onnx.save(model, str(path))
+
+
+def _update_manifest(path: Path, entry: dict) -> None:
+    document = json.loads(path.read_text()) if path.exists() else {"manifest_version": 1, "models": []}
+    document["models"] = [m for m in document["models"] if m["name"] != entry["name"]] + [entry]
+    write_bytes_atomic(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
+
+
+def _data_description(config) -> str:
+    data = config.data
+    parts = [f"task {data.task}", f"photos {Path(data.photos).name}"]
+    if data.task != "grade":
+        parts.append(f"looks {Path(data.looks).name}")
+    if data.real_pairs:
+        parts.append(f"real pairs {Path(data.real_pairs).name} ({data.real_fraction:.0%})")
+    return ", ".join(parts)

@@ -1,0 +1,120 @@
+"""Image-adaptive 3D LUT (Zeng, Cai, Li, Cao and Zhang, "Learning Image-adaptive 3D Lookup Tables for High
+Performance Photo Enhancement in Real-time", IEEE TPAMI 2020).
+
+A small CNN looks at a thumbnail and predicts K weights; the output LUT is the weighted sum of K learned basis
+LUTs. The network's output is the LUT itself, ``(B, N, N, N, 3)`` indexed ``[r, g, b]`` exactly as
+:mod:`pix2lut.lut` defines it, so the exported ONNX graph needs no fitting on the server.
+:func:`apply_lut_torch` applies such LUTs to images, differentiably, for training.
+
+Departures from the paper, each for a stated reason:
+
+- global average pooling and a linear layer replace the paper's 8x8 convolution, so any thumbnail size works;
+- the linear layer starts with the identity's weight at 1 and small random weights (instead of an arbitrary
+  random blend), so the untrained model already returns nearly the identity LUT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from pix2lut.lut import identity_table
+
+IMAGE_CHANNELS = 3
+KERNEL_SIZE = 3  # Zeng et al. 2020, table 1: 3x3 convolutions with stride 2
+STRIDE = 2
+PADDING = 1
+LEAKY_SLOPE = 0.2  # Zeng et al. 2020: LeakyReLU after every convolution
+IDENTITY_BASIS = 0  # index of the basis LUT that starts as the identity (the others start at zero)
+# Small enough that the untrained model returns the identity LUT to within a few 1e-3, large enough that every
+# basis LUT receives a gradient (with zero weights, a zero basis and its weight would both stay zero).
+HEAD_INIT_STD = 1e-3
+
+
+def initial_basis(lut_size: int, basis_luts: int) -> torch.Tensor:
+    """Zeng et al.'s initial basis: ``(K, N, N, N, 3)``, the first the identity LUT, the others zero."""
+    basis = torch.zeros(basis_luts, lut_size, lut_size, lut_size, IMAGE_CHANNELS)
+    basis[IDENTITY_BASIS] = torch.from_numpy(identity_table(lut_size))  # [r, g, b] order, as pix2lut.lut
+    return basis
+
+
+class Image2Lut(nn.Module):
+    """Thumbnail ``(B, 3, S, S)`` in [0, 1] -> blended LUT ``(B, N, N, N, 3)`` indexed ``[r, g, b]``.
+
+    The LUT is not clipped: training needs gradients at every node, and the server clips to [0, 1].
+
+    Parameters
+    ----------
+    lut_size
+        N, nodes per axis of each basis LUT.
+    basis_luts
+        K, the number of basis LUTs the CNN weighs.
+    backbone_widths
+        Channels of each 3x3 stride-2 block; InstanceNorm after all but the last, as Zeng et al.
+    dropout
+        Dropout on the pooled features before the linear layer (Zeng et al.: 0.5).
+    """
+
+    def __init__(self, lut_size: int, basis_luts: int, backbone_widths: Sequence[int], dropout: float) -> None:
+        super().__init__()
+        self.lut_size = lut_size
+        layers: list[nn.Module] = []
+        in_channels = IMAGE_CHANNELS
+        for index, width in enumerate(backbone_widths):
+            layers += [nn.Conv2d(in_channels, width, KERNEL_SIZE, STRIDE, PADDING), nn.LeakyReLU(LEAKY_SLOPE)]
+            if index < len(backbone_widths) - 1:
+                layers.append(nn.InstanceNorm2d(width, affine=True))
+            in_channels = width
+        self.backbone = nn.Sequential(*layers)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(in_channels, basis_luts)
+        nn.init.normal_(self.head.weight, 0.0, HEAD_INIT_STD)
+        with torch.no_grad():
+            self.head.bias.copy_(F.one_hot(torch.tensor(IDENTITY_BASIS), basis_luts).float())
+        self.basis = nn.Parameter(initial_basis(lut_size, basis_luts))  # (K, N, N, N, 3)
+
+    def blend_weights(self, image: torch.Tensor) -> torch.Tensor:
+        """The CNN alone: ``(B, 3, S, S)`` -> one weight per basis LUT, ``(B, K)``."""
+        features = self.backbone(image)  # (B, C, S / 2^depth, S / 2^depth)
+        pooled = features.mean(dim=(2, 3))  # (B, C): global average pooling
+        return self.head(self.dropout(pooled))  # (B, K)
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        weights = self.blend_weights(image)  # (B, K)
+        return torch.einsum("nk,krgbc->nrgbc", weights, self.basis)  # (B, N, N, N, 3), [r, g, b] kept
+
+
+def apply_lut_torch(images: torch.Tensor, luts: torch.Tensor) -> torch.Tensor:
+    """Trilinear application of one LUT per image, differentiable in both; inputs are clamped to [0, 1].
+
+    The same maths as ``pix2lut.apply.apply_lut(..., interp="trilinear")`` on unit-domain LUTs.
+
+    Parameters
+    ----------
+    images
+        ``(B, 3, H, W)`` RGB.
+    luts
+        ``(B, N, N, N, 3)`` indexed ``[r, g, b]``, as :mod:`pix2lut.lut`.
+
+    Returns
+    -------
+    ``(B, 3, H, W)``: each pixel mapped through its image's LUT.
+    """
+    if images.ndim != 4 or images.shape[1] != IMAGE_CHANNELS:
+        raise ValueError(f"images must have shape (B, 3, H, W), found {tuple(images.shape)}")
+    if luts.ndim != 5 or luts.shape[-1] != IMAGE_CHANNELS or not luts.shape[1] == luts.shape[2] == luts.shape[3]:
+        raise ValueError(f"luts must have shape (B, N, N, N, 3), found {tuple(luts.shape)}")
+    if luts.shape[0] != images.shape[0]:
+        raise ValueError(f"one LUT per image: {images.shape[0]} images but {luts.shape[0]} LUTs")
+    # grid_sample reads a volume (B, C, D, H, W) at grid points whose last axis is (x, y, z) = (W, H, D) index
+    # order, and with align_corners=True maps -1 and 1 onto the first and last node. So the LUT becomes a volume
+    # with D = r, H = g, W = b (channels first: (B, 3, N_r, N_g, N_b)), and each pixel's (r, g, b) in [0, 1]
+    # becomes the point (x, y, z) = (b, g, r) * 2 - 1.
+    volume = luts.permute(0, 4, 1, 2, 3)  # (B, 3, N, N, N), D/H/W = r/g/b
+    rgb = images.clamp(0.0, 1.0).permute(0, 2, 3, 1)  # (B, H, W, 3), last axis (r, g, b)
+    grid = rgb.flip(-1).unsqueeze(1) * 2.0 - 1.0  # (B, 1, H, W, 3), last axis (b, g, r) = (x, y, z)
+    mapped = F.grid_sample(volume, grid, mode="bilinear", padding_mode="border", align_corners=True)
+    return mapped.squeeze(2)  # (B, 3, 1, H, W) -> (B, 3, H, W)
