@@ -98,7 +98,8 @@ def run_export(args: argparse.Namespace) -> int:
 
     metrics = None
     if args.metrics:
-        metrics = {key: round(value, 4) for key, value in json.loads(args.metrics.read_text())["summary"]["model"].items()}
+        summary = json.loads(args.metrics.read_text())["summary"]["model"]
+        metrics = {key: round(value, 4) for key, value in summary.items()}
     command = "pix2lut-train " + shlex.join(sys.argv[1:]) if sys.argv else ""
     result = export(args.checkpoint, args.output, args.name, metrics, command)
     print(f"exported {result.onnx_path} (parity {result.max_abs_diff:.1e}); manifest and card in {args.output}")

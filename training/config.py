@@ -102,7 +102,9 @@ def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfi
         names = {f.name for f in dataclasses.fields(cls)}
         extra = sorted(set(values) - names)
         if extra:
-            raise ConfigError(f"{source}: unknown key(s) {', '.join(extra)} in [{name}]; use {', '.join(sorted(names))}")
+            raise ConfigError(
+                f"{source}: unknown key(s) {', '.join(extra)} in [{name}]; use {', '.join(sorted(names))}"
+            )
         for f in dataclasses.fields(cls):  # JSON and TOML give lists where the dataclass holds tuples
             if f.name in values and isinstance(values[f.name], list):
                 values[f.name] = tuple(values[f.name])

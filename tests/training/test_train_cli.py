@@ -1,0 +1,121 @@
+"""Train, resume, export, evaluate through the command line on tiny generated data; and a 2-process torchrun."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from pix2lut.imageio import write_image
+from server.registry import ModelRegistry
+from training.checkpoint import read_checkpoint
+from training.cli import main
+
+TINY_STEPS = 6
+
+
+def make_photos(folder: Path, count: int = 12, size: int = 48) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:size, 0:size] / size
+    for index in range(count):
+        base = np.stack([x, y, (x + y) / 2], axis=-1) * rng.uniform(0.4, 1.0, 3) + rng.uniform(0, 0.3, 3)
+        write_image(folder / f"photo_{index:02d}.png", np.clip(base, 0, 1))
+    return folder
+
+
+def tiny_config(tmp_path: Path, kind: str) -> Path:
+    model = ('kind = "image2lut"\ninput_size = 32\nlut_size = 17\nbackbone_widths = [4, 4, 8, 8, 8]\n'
+             if kind == "image2lut" else 'kind = "image2image"\ninput_size = 64\nwidths = [4, 8, 8, 8, 8, 8]\n')
+    text = f"""
+[model]
+{model}
+[data]
+task = "grade"
+photos = "{make_photos(tmp_path / 'photos')}"
+crop = 32
+samples_per_epoch = 8
+validation_samples = 2
+
+[optim]
+steps = {TINY_STEPS}
+batch_size = 2
+lr = 1e-3
+
+[run]
+out_dir = "{tmp_path / 'run'}"
+log_every = 1
+validate_every = 3
+checkpoint_every = 3
+"""
+    path = tmp_path / "tiny.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["image2lut", "image2image"])
+def test_train_writes_checkpoint_logs_grids_and_curves(tmp_path, kind):
+    assert main(["train", "--config", str(tiny_config(tmp_path, kind))]) == 0
+    run = tmp_path / "run"
+    assert read_checkpoint(run / "last.pt")["step"] == TINY_STEPS
+    with (run / "train_log.csv").open() as file:
+        assert [int(row["step"]) for row in csv.DictReader(file)] == list(range(1, TINY_STEPS + 1))
+    assert (run / "validation_0000003.png").exists() and (run / "validation_0000006.png").exists()
+    assert (run / "curves.png").stat().st_size > 0
+
+
+def test_resume_continues_at_the_saved_step(tmp_path):
+    config = tiny_config(tmp_path, "image2lut")
+    assert main(["train", "--config", str(config), "--set", "optim.steps=3"]) == 0
+    assert main(["train", "--config", str(config), "--resume"]) == 0
+    with (tmp_path / "run" / "train_log.csv").open() as file:
+        steps = [int(row["step"]) for row in csv.DictReader(file)]
+    assert steps == list(range(1, TINY_STEPS + 1))  # 1-3, then 4-6: no step done twice, none skipped
+
+
+def test_export_writes_a_model_the_server_loads_and_evaluate_reports_on_it(tmp_path):
+    config = tiny_config(tmp_path, "image2lut")
+    assert main(["train", "--config", str(config)]) == 0
+    models = tmp_path / "models"
+    assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "tiny"]) == 0
+    registry = ModelRegistry.load(models)
+    assert registry.refused == {} and registry.get("tiny").entry.role == "grade"
+    assert "tiny" in (models / "tiny.md").read_text()
+
+    pairs = tmp_path / "pairs"
+    make_photos(pairs / "input", count=3)
+    make_photos(pairs / "target", count=3)
+    assert main(["evaluate", "--models", str(models), "--pairs", str(pairs), "--sequence",
+                 str(tmp_path / "photos"), "-o", str(tmp_path / "eval")]) == 0
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert len(report["pairs"]) == 3
+    assert set(report["summary"]["model"]) == {"psnr_db", "delta_e76", "delta_e00", "ssim"}
+    assert report["sequences"]["photos"]["clip_jitter"] == 0.0
+    assert report["sequences"]["photos"]["per_frame_jitter"] > 0.0
+    assert (tmp_path / "eval" / "contact_sheet.png").exists()
+
+
+def test_unknown_config_key_is_one_line(tmp_path, capsys):
+    config = tiny_config(tmp_path, "image2lut")
+    assert main(["train", "--config", str(config), "--set", "optim.learning_rate=1"]) == 1
+    assert "unknown key(s) learning_rate in [optim]" in capsys.readouterr().err
+
+
+def test_two_process_torchrun_trains_with_gloo(tmp_path):
+    config = tiny_config(tmp_path, "image2lut")
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+         "-m", "training", "train", "--config", str(config)],
+        capture_output=True, text=True, timeout=300, env=environment,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
+    assert state["step"] == TINY_STEPS
