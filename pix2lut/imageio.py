@@ -111,8 +111,10 @@ def _decode(buffer: np.ndarray, name: str) -> Image:
         raise ImageError(
             f"{name}: unsupported sample type {decoded.dtype}; expected 8- or 16-bit integers or 32-bit floats"
         )
-    pixels = _to_rgb(decoded, name).astype(np.float32) / np.float32(FULL_SCALE[bit_depth])
-    if not np.all(np.isfinite(pixels)):
+    pixels = _to_rgb(decoded, name).astype(np.float32)
+    if bit_depth in INTEGER_DTYPE:
+        pixels *= np.float32(1.0 / FULL_SCALE[bit_depth])  # integers cannot be NaN: no check needed
+    elif not np.all(np.isfinite(pixels)):
         raise ImageError(f"{name}: holds NaN or infinite samples")
     return Image(pixels, bit_depth)
 

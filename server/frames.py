@@ -23,6 +23,7 @@ RAW_DTYPES = {  # protocol name -> little-endian numpy dtype and the full scale 
     "float16": (np.dtype("<f2"), 1.0),
     "float32": (np.dtype("<f4"), 1.0),
 }
+FLOAT_BIT_DEPTH = 32  # pix2lut.imageio's depth for float files (EXR, float TIFF)
 OPENCV_PIXEL_LIMIT_VARIABLE = "OPENCV_IO_MAX_IMAGE_PIXELS"  # OpenCV refuses to decode larger images
 
 
@@ -63,17 +64,20 @@ def _decode_frame(
         return np.clip(pixels, 0.0, 1.0, out=pixels)
     try:
         if frame.kind == FrameKind.ENCODED:
-            pixels = decode_image(frame.payload, name).pixels
+            image = decode_image(frame.payload, name)
         else:
-            pixels = read_image(_allowed_path(name, frame.path, peer_is_loopback, allowed_roots)).pixels
+            image = read_image(_allowed_path(name, frame.path, peer_is_loopback, allowed_roots))
     except ImageError as exc:
         raise ProtocolError(ErrorCode.DECODE_FAILED, str(exc)) from exc
+    pixels = image.pixels
     if pixels.shape[0] * pixels.shape[1] > limits.pixels_per_frame:
         raise ProtocolError(
             ErrorCode.TOO_LARGE,
             f"{name} has {pixels.shape[0] * pixels.shape[1]} pixels, the limit is {limits.pixels_per_frame}",
         )
-    return np.clip(pixels, 0.0, 1.0, out=pixels)
+    if image.bit_depth == FLOAT_BIT_DEPTH:  # integer images are in [0, 1] already
+        np.clip(pixels, 0.0, 1.0, out=pixels)
+    return pixels
 
 
 def _allowed_path(name: str, path: str, peer_is_loopback: bool, allowed_roots: Sequence[Path]) -> Path:
