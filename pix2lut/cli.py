@@ -30,23 +30,27 @@ from pix2lut.ops import with_strength
 from pix2lut.samples import collect_samples
 
 COMMAND_GROUP = "pix2lut.commands"
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)  # exits with EXIT_USAGE on bad usage, as argparse does
+    args = build_parser().parse_args(argv)  # exits with EXIT_USAGE on bad usage, as argparse does
+    return run_handler("pix2lut", args)
+
+
+def run_handler(program: str, args: argparse.Namespace) -> int:
+    """Run the chosen subcommand: our errors and file errors become one line on stderr and exit code 1."""
     try:
         return args.handler(args)
     except Pix2LutError as exc:
-        print(f"pix2lut {args.command}: {exc}", file=sys.stderr)
+        print(f"{program} {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except OSError as exc:  # a file our code did not wrap: still one line, never a traceback
-        print(f"pix2lut {args.command}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"{program} {args.command}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
-        print(f"pix2lut {args.command}: interrupted", file=sys.stderr)
-        return 130
+        print(f"{program} {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,22 +12,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from pix2lut.errors import Pix2LutError
-
-EXIT_OK, EXIT_FAILURE = 0, 1
+from pix2lut.cli import EXIT_OK, run_handler
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.handler(args)
-    except Pix2LutError as exc:
-        print(f"pix2lut-train {args.command}: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    except KeyboardInterrupt:
-        print(f"pix2lut-train {args.command}: interrupted", file=sys.stderr)
-        return 130
+    return run_handler("pix2lut-train", build_parser().parse_args(argv))
 
 
 def build_parser() -> argparse.ArgumentParser:
