@@ -111,12 +111,18 @@ def _decode(buffer: np.ndarray, name: str) -> Image:
         raise ImageError(
             f"{name}: unsupported sample type {decoded.dtype}; expected 8- or 16-bit integers or 32-bit floats"
         )
-    pixels = _to_rgb(decoded, name).astype(np.float32)
-    if bit_depth in INTEGER_DTYPE:
-        pixels *= np.float32(1.0 / FULL_SCALE[bit_depth])  # integers cannot be NaN: no check needed
-    elif not np.all(np.isfinite(pixels)):
+    pixels = to_unit_float(_to_rgb(decoded, name), bit_depth)
+    if bit_depth not in INTEGER_DTYPE and not np.all(np.isfinite(pixels)):  # integers cannot be NaN
         raise ImageError(f"{name}: holds NaN or infinite samples")
     return Image(pixels, bit_depth)
+
+
+def to_unit_float(samples: np.ndarray, bit_depth: int) -> np.ndarray:
+    """Stored samples as float32 with white at 1.0: the one conversion every reader of ours uses."""
+    pixels = samples.astype(np.float32)
+    if bit_depth in INTEGER_DTYPE:
+        pixels *= np.float32(1.0 / FULL_SCALE[bit_depth])
+    return pixels
 
 
 def _to_rgb(decoded: np.ndarray, name: str) -> np.ndarray:

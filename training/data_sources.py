@@ -20,6 +20,7 @@ from training.data.photos import list_photos
 from training.errors import DataError
 
 HOLD_OUT_EVERY = 10  # one photo (and one look) in ten is never trained on
+REAL_HOLD_OUT_EVERY = 4  # real pairs are few (FiveK: 16 here): one in four is kept for evaluation
 VALIDATION_SEED_OFFSET = 1_000_003  # validation pairs are drawn from another stream than training pairs
 
 
@@ -36,8 +37,14 @@ def training_pairs(config: TrainConfig) -> Sequence[Pair]:
     synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch)
     if not config.data.real_pairs or config.data.real_fraction <= 0:
         return synthetic
-    real = CroppedPairs(RealPairs(config.data.real_pairs), image_size(config), config.run.seed)
-    return MixedPairs(synthetic, real, config.data.real_fraction, config.run.seed)
+    real, _ = split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)
+    return MixedPairs(synthetic, CroppedPairs(real, image_size(config), config.run.seed), config.data.real_fraction,
+                      config.run.seed)
+
+
+def held_out_real_pairs(folder: str | Path) -> list[Pair]:
+    """The real pairs no training run sees (one in ``REAL_HOLD_OUT_EVERY``), for evaluation."""
+    return split(RealPairs(folder), REAL_HOLD_OUT_EVERY)[1]
 
 
 def validation_pairs(config: TrainConfig) -> Sequence[Pair]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pix2lut.imageio import FULL_SCALE, INTEGER_DTYPE, read_image
+from pix2lut.imageio import FULL_SCALE, INTEGER_DTYPE, read_image, to_unit_float
 from training.errors import DataError
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -85,5 +85,5 @@ class PhotoCache:
 
 def _decoded(stored: np.ndarray, bit_depth: int) -> np.ndarray:
     if bit_depth in INTEGER_DTYPE:
-        return stored.astype(np.float32) / np.float32(FULL_SCALE[bit_depth])
+        return to_unit_float(stored, bit_depth)
     return stored.copy()
