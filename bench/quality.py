@@ -1,0 +1,165 @@
+"""The shipped models against their quality targets, on data no model trained on, in one run.
+
+- grade on real pairs: the FiveK pairs held out of training (expert C retouch), PSNR and CIEDE2000 against
+  expert C, beside doing nothing (the published DPE figure, 23.3 dB on the FiveK test set, is quoted, not run);
+- neutralize: looks held out of training applied to photos held out of training, PSNR against the neutral photo;
+- look transfer from a reference still: a held-out look on one held-out photo is the reference, another photo
+  must get that look; mean CIEDE2000 to the truth, for ours, doing nothing, color-matcher (MKL) and the original
+  AI_color_grade_lut KNN fit in our pipeline's place;
+- one LUT per shot: LUT jitter on the frame sequences, per frame and with grade_clip;
+- inference time of each model at its input size (onnxruntime, 2 threads).
+
+    python -m bench.quality [--models onnx_models] [--photos 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pix2lut.apply import apply_lut
+from pix2lut.colour import delta_e_ciede2000, srgb_to_lab
+from pix2lut.imageio import read_image
+from server.pipeline import Timings, correction_lut, look_lut
+from server.registry import LoadedModel, ModelRegistry
+from training.config import SHARED_DATA
+from training.data.looks import load_looks
+from training.data.pairs import FrameSequence
+from training.data.photos import list_photos
+from training.data_sources import held_out_real_pairs, split
+from training.evaluate import sequence_jitter
+from training.metrics import psnr
+
+ROOT = Path(__file__).resolve().parents[1]
+DPE_PSNR_DB = 23.3  # Chen et al., CVPR 2018, on the FiveK test set (as quoted in the learned-LUT papers)
+WORK_SIDE = 512  # photos are evaluated at most this long on their long side
+KNN_NEIGHBOURS = 40
+LUT_SIZE = 33
+INFERENCE_RUNS = 20
+
+
+def mean_de(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(delta_e_ciede2000(srgb_to_lab(a), srgb_to_lab(b))))
+
+
+def shrink(image: np.ndarray) -> np.ndarray:
+    scale = min(1.0, WORK_SIDE / max(image.shape[:2]))
+    size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA) if scale < 1 else image
+
+
+def grade_real_pairs(model: LoadedModel) -> None:
+    pairs = held_out_real_pairs(SHARED_DATA / "fivek-train")
+    rows = []
+    for pair in pairs:
+        graded = apply_lut(pair.source, correction_lut(model, [pair.source], LUT_SIZE, Timings()))
+        rows.append((psnr(pair.source, pair.target), psnr(graded, pair.target),
+                     mean_de(pair.source, pair.target), mean_de(graded, pair.target)))
+    none_db, ours_db, none_de, ours_de = (statistics.fmean(column) for column in zip(*rows))
+    print(f"\ngrade, {len(pairs)} held-out FiveK pairs against expert C ({model.entry.name})")
+    print(f"{'method':<28} {'PSNR dB':>8} {'dE00':>7}")
+    print(f"{'doing nothing':<28} {none_db:>8.2f} {none_de:>7.2f}")
+    print(f"{'DPE (published, FiveK test)':<28} {DPE_PSNR_DB:>8.2f} {'-':>7}")
+    print(f"{'pix2lut grade':<28} {ours_db:>8.2f} {ours_de:>7.2f}")
+
+
+def neutralize_held_out(model: LoadedModel, photos: list[np.ndarray], looks: list) -> None:
+    looked_db, ours_db = [], []
+    for index, photo in enumerate(photos):
+        for look in (looks[(2 * index) % len(looks)], looks[(2 * index + 1) % len(looks)]):
+            looked = apply_lut(photo, look)
+            neutral = apply_lut(looked, correction_lut(model, [looked], LUT_SIZE, Timings()))
+            looked_db.append(psnr(looked, photo))
+            ours_db.append(psnr(neutral, photo))
+    gain = statistics.fmean(ours_db) - statistics.fmean(looked_db)
+    print(f"\nneutralize, {len(looked_db)} held-out look x photo pairs ({model.entry.name})")
+    print(f"{'looked input':<28} {statistics.fmean(looked_db):>8.2f} dB")
+    print(f"{'pix2lut neutralize':<28} {statistics.fmean(ours_db):>8.2f} dB   (gain {gain:+.2f} dB; target >= +6)")
+
+
+def look_transfer(neutralizer: LoadedModel, photos: list[np.ndarray], looks: list) -> None:
+    from color_matcher import ColorMatcher
+    from sklearn.neighbors import KNeighborsRegressor
+
+    from pix2lut.lut import Lut3D, identity_table
+
+    def knn_look(neutral: np.ndarray, reference: np.ndarray) -> Lut3D:
+        model = KNeighborsRegressor(n_neighbors=KNN_NEIGHBOURS, weights="distance")
+        model.fit(neutral.reshape(-1, 3), reference.reshape(-1, 3))
+        nodes = identity_table(LUT_SIZE).reshape(-1, 3)
+        return Lut3D(np.clip(model.predict(nodes), 0, 1).reshape((LUT_SIZE,) * 3 + (3,)))
+
+    scores: dict[str, list[float]] = {"doing nothing": [], "color-matcher (mkl)": [], "KNN fit (original)": [],
+                                      "pix2lut": []}
+    matcher = ColorMatcher()
+    for index, look in enumerate(looks):
+        reference_photo, target_photo = photos[index % len(photos)], photos[(index + 1) % len(photos)]
+        reference, truth = apply_lut(reference_photo, look), apply_lut(target_photo, look)
+        neutralize = correction_lut(neutralizer, [reference], LUT_SIZE, Timings())
+        ours = look_lut(neutralizer, reference, LUT_SIZE, Timings())
+        shot_neutral = apply_lut(target_photo, correction_lut(neutralizer, [target_photo], LUT_SIZE, Timings()))
+        scores["doing nothing"].append(mean_de(target_photo, truth))
+        matched = np.clip(matcher.transfer(src=target_photo.astype(np.float64), ref=reference.astype(np.float64),
+                                           method="mkl"), 0, 1)
+        scores["color-matcher (mkl)"].append(mean_de(matched, truth))
+        knn = knn_look(apply_lut(reference, neutralize), reference)
+        scores["KNN fit (original)"].append(mean_de(apply_lut(shot_neutral, knn), truth))
+        scores["pix2lut"].append(mean_de(apply_lut(shot_neutral, ours), truth))
+    print(f"\nlook transfer from a reference still, {len(looks)} held-out looks, reference and target of other content")
+    for method, values in scores.items():
+        print(f"{method:<28} {statistics.fmean(values):>8.2f} dE00")
+    print("(target: pix2lut <= 3.0)")
+
+
+def jitter(model: LoadedModel) -> None:
+    print(f"\none LUT per shot ({model.entry.name}): mean |change| of the LUT between consecutive frames")
+    for folder in sorted((SHARED_DATA / "frames").iterdir()):
+        frames = [shrink(frame) for frame in FrameSequence(folder)]
+        figures = sequence_jitter(model, frames, LUT_SIZE)
+        print(f"{folder.name:<16} per frame {figures['per_frame_jitter']:.5f} "
+              f"(max {figures['per_frame_max_jitter']:.5f}), grade_clip {figures['clip_jitter']:.5f}")
+
+
+def inference_times(registry: ModelRegistry) -> None:
+    print("\ninference, onnxruntime CPU")
+    for name, model in registry.models.items():
+        size = model.entry.input_size
+        image = np.random.default_rng(0).random((1, 3, size, size), dtype=np.float32)
+        model.run(image)
+        times = []
+        for _ in range(INFERENCE_RUNS):
+            started = time.perf_counter()
+            model.run(image)
+            times.append((time.perf_counter() - started) * 1e3)
+        print(f"{name:<28} {size} px  median {statistics.median(times):6.1f} ms  (target <= 50)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, default=ROOT / "onnx_models")
+    parser.add_argument("--photos", type=int, default=12, help="held-out photos used")
+    args = parser.parse_args(argv)
+    registry = ModelRegistry.load(args.models, threads=2)
+    _, held_photos = split(list_photos(SHARED_DATA / "photos"))
+    photos = [shrink(read_image(path).pixels) for path in held_photos[: args.photos]]
+    _, held_looks = split(load_looks(SHARED_DATA / "looks"))
+    roles = {model.entry.role for model in registry.models.values()}
+    if "grade" in roles:
+        grade = registry.default_for("grade")
+        grade_real_pairs(grade)
+        jitter(grade)
+    if "neutralize" in roles:
+        neutralizer = registry.default_for("neutralize")
+        neutralize_held_out(neutralizer, photos, held_looks)
+        look_transfer(neutralizer, photos, held_looks)
+    inference_times(registry)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
