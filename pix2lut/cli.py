@@ -27,6 +27,7 @@ from pix2lut.fit_report import fit_report
 from pix2lut.imageio import read_image, write_image
 from pix2lut.lut import RESOLVE_SIZES
 from pix2lut.ops import with_strength
+from pix2lut.processor import LutProcessor
 from pix2lut.samples import collect_samples
 
 COMMAND_GROUP = "pix2lut.commands"
@@ -116,7 +117,9 @@ def run_apply(args: argparse.Namespace) -> int:
     if args.strength != 1.0:
         lut = with_strength(lut, args.strength)
     image = read_image(args.image)
-    graded = apply_lut(image.pixels, lut, args.interp)
+    # OpenColorIO is the fast path for the portable form; the numpy reference handles domains and shapers
+    graded = LutProcessor(lut, args.interp).apply(image.pixels) if lut.is_unit_domain else apply_lut(
+        image.pixels, lut, args.interp)
     bit_depth = image.bit_depth if image.bit_depth in (8, 16) else 16
     write_image(args.output, graded, bit_depth=bit_depth)
     print(f"wrote {args.output} ({_size(graded)}, {bit_depth}-bit, {args.interp})")

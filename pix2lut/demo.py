@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pix2lut.apply import apply_lut
 from pix2lut.cdl import Cdl, apply_cdl
 from pix2lut.cube import read_cube, write_cube
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.fit_report import fit_report
 from pix2lut.imageio import read_image, write_image
+from pix2lut.processor import LutProcessor
 from pix2lut.samples import collect_samples
 
 SAMPLE_FRAME = Path(__file__).parent / "data" / "sample_frame.jpg"
@@ -41,7 +41,7 @@ def run_demo(args: argparse.Namespace) -> int:
     fitted_ms = (time.perf_counter() - started) * 1e3
     cube_path = args.output / "grade.cube"
     write_cube(lut, cube_path)
-    result = apply_lut(frame, read_cube(cube_path))
+    result = LutProcessor(read_cube(cube_path)).apply(frame)
 
     before_after = np.concatenate([frame, result], axis=1)
     write_image(args.output / "before_after.png", before_after)

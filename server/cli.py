@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pix2lut.apply import apply_lut
 from pix2lut.cdl import Cdl, write_cdl
 from pix2lut.cube import parse_cube
 from pix2lut.files import write_bytes_atomic
 from pix2lut.imageio import read_image, write_image
 from pix2lut.lut import RESOLVE_SIZES
+from pix2lut.processor import LutProcessor
 from pix2lut.protocol import PROTOCOL_VERSION, encode_header
 from server.client import (
     DEFAULT_ADDRESS,
@@ -117,7 +117,7 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
         print(f"wrote {args.cdl}")
     if args.preview:
         before = read_image(args.image).pixels
-        after = apply_lut(before, parse_cube(reply.cube_text, str(output)))
+        after = LutProcessor(parse_cube(reply.cube_text, str(output))).apply(before)
         write_image(args.preview, np.concatenate([before, after], axis=1))
         print(f"wrote {args.preview} (before | after)")
     return 0
