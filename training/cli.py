@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="model name (default: the folder's default for --role)")
     evaluate.add_argument("--role", default="grade", choices=["grade", "neutralize", "look"])
     evaluate.add_argument("--pairs", type=Path, help="folder of real pairs: input/ and target/ (or expertC/)")
+    evaluate.add_argument("--held-out", action="store_true",
+                          help="only the pairs training holds out of --pairs (one in four), as the model cards report")
     evaluate.add_argument("--sequence", type=Path, action="append", default=[], help="a folder of frames (repeat)")
     evaluate.add_argument("--lut-size", type=int, default=33, choices=[17, 33, 65])
     evaluate.add_argument("-o", "--output", type=Path, required=True, help="folder for report.json and the sheet")
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, required=True, help="models folder (e.g. onnx_models)")
     export.add_argument("--name", required=True, help="the model's name in the manifest")
     export.add_argument("--metrics", type=Path, help="an evaluation report.json whose summary goes in the card")
+    export.add_argument("--default", action="store_true", help="make it the server's default for its role")
     export.set_defaults(handler=run_export)
 
     make_pairs = commands.add_parser("make-pairs", help="write a synthetic set to disk with a contact sheet")
@@ -71,10 +74,14 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from training.data.pairs import FrameSequence, RealPairs
+    from training.data_sources import held_out_real_pairs
     from training.evaluate import evaluate, load_model
 
     model = load_model(args.models, args.model, args.role)
-    pairs = RealPairs(args.pairs) if args.pairs else []
+    if args.pairs and args.held_out:
+        pairs = held_out_real_pairs(args.pairs)
+    else:
+        pairs = RealPairs(args.pairs) if args.pairs else []
     sequences = {folder.name: list(FrameSequence(folder)) for folder in args.sequence}
     report = evaluate(model, pairs, sequences, args.lut_size, args.output)
     print(json.dumps({"summary": report.summary(), "sequences": report.sequences}, indent=2))
@@ -90,7 +97,7 @@ def run_export(args: argparse.Namespace) -> int:
         summary = json.loads(args.metrics.read_text())["summary"]["model"]
         metrics = {key: round(value, 4) for key, value in summary.items()}
     command = "pix2lut-train " + shlex.join(sys.argv[1:]) if sys.argv else ""
-    result = export(args.checkpoint, args.output, args.name, metrics, command)
+    result = export(args.checkpoint, args.output, args.name, metrics, command, default=args.default)
     print(f"exported {result.onnx_path} (parity {result.max_abs_diff:.1e}); manifest and card in {args.output}")
     return EXIT_OK
 

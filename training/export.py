@@ -38,7 +38,8 @@ class ExportResult:
     max_abs_diff: float
 
 
-def export(checkpoint: Path, out_dir: Path, name: str, metrics: dict | None = None, command: str = "") -> ExportResult:
+def export(checkpoint: Path, out_dir: Path, name: str, metrics: dict | None = None, command: str = "",
+           default: bool = False) -> ExportResult:
     state = read_checkpoint(checkpoint)
     config = config_from_dict(state["config"], str(checkpoint))
     model = build_model(config.model)
@@ -64,7 +65,7 @@ def export(checkpoint: Path, out_dir: Path, name: str, metrics: dict | None = No
     training = {"data": _data_description(config), "command": command, "steps": int(state["step"])}
     entry = manifest_entry_for(path, name, kind, role, size, colour_space=COLOUR_SPACE, opset=OPSET,
                                card=f"{name}.md", training=training, metrics=metrics)
-    _update_manifest(out_dir / MANIFEST_NAME, entry)
+    _update_manifest(out_dir / MANIFEST_NAME, entry, default)
     write_bytes_atomic(out_dir / f"{name}.md", model_card(entry, config.to_dict(), max_diff).encode("utf-8"))
     return ExportResult(path, entry, max_diff)
 
@@ -114,9 +115,12 @@ def _write_metadata(path: Path, metadata: dict[str, str]) -> None:
     onnx.save(model, str(path))
 
 
-def _update_manifest(path: Path, entry: dict) -> None:
+def _update_manifest(path: Path, entry: dict, default: bool) -> None:
+    """Add or replace ``entry``; ``default`` makes it the server's default for its role."""
     document = json.loads(path.read_text()) if path.exists() else {"manifest_version": 1, "models": []}
     document["models"] = [m for m in document["models"] if m["name"] != entry["name"]] + [entry]
+    if default:
+        document["defaults"] = {**document.get("defaults", {}), entry["role"]: entry["name"]}
     write_bytes_atomic(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
 
 
