@@ -29,9 +29,11 @@ STRIDE = 2
 PADDING = 1
 LEAKY_SLOPE = 0.2  # Zeng et al. 2020: LeakyReLU after every convolution
 IDENTITY_BASIS = 0  # index of the basis LUT that starts as the identity (the others start at zero)
-# Small enough that the untrained model returns the identity LUT to within a few 1e-3, large enough that every
-# basis LUT receives a gradient (with zero weights, a zero basis and its weight would both stay zero).
+# The identity basis's weight starts nearly constant, so the untrained model returns the identity LUT to within a
+# few 1e-3; the other (zero) bases get weights of the size a default layer gives, so that their gradient, which is
+# their weight times the LUT's gradient, lets them learn from the first step (with tiny weights they crawl).
 HEAD_INIT_STD = 1e-3
+ADAPTIVE_HEAD_INIT_STD = 0.1
 
 
 def initial_basis(lut_size: int, basis_luts: int) -> torch.Tensor:
@@ -71,8 +73,9 @@ class Image2Lut(nn.Module):
         self.backbone = nn.Sequential(*layers)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(in_channels, basis_luts)
-        nn.init.normal_(self.head.weight, 0.0, HEAD_INIT_STD)
+        nn.init.normal_(self.head.weight, 0.0, ADAPTIVE_HEAD_INIT_STD)
         with torch.no_grad():
+            self.head.weight[IDENTITY_BASIS].normal_(0.0, HEAD_INIT_STD)
             self.head.bias.copy_(F.one_hot(torch.tensor(IDENTITY_BASIS), basis_luts).float())
         self.basis = nn.Parameter(initial_basis(lut_size, basis_luts))  # (K, N, N, N, 3)
 
