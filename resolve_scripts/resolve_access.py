@@ -1,0 +1,143 @@
+"""Getting at Resolve from a script, with every None/False turned into a ResolveRefusal (API-NOTES sections 1-3, 7).
+
+Resolve fails silently (API-NOTES section 2), and on its objects ``hasattr`` is always True while an unknown
+attribute reads as None (section 1): capabilities are probed with ``name in dir(obj)``.
+"""
+
+import sys
+
+from resolve_scripts.errors import ResolveRefusal
+
+COLOR_PAGE = "color"
+MIN_VERSION = (18, 5)  # Project.ExportCurrentFrameAsStill arrived in 18.5 (API-NOTES section 3)
+GRAPH_SINCE = (19, 0)  # TimelineItem.GetNodeGraph; before it the deprecated node calls live on the item
+LOCAL_VERSION = 0  # versionType: 0 = local, 1 = remote (API-NOTES section 2)
+# The colour settings the protocol carries (docs/protocol.md, "Colour settings"; API-NOTES section 7).
+COLOUR_KEYS = (
+    "colorScienceMode",
+    "colorSpaceTimeline",
+    "colorSpaceTimelineGamma",
+    "colorSpaceOutput",
+    "colorSpaceOutputGamma",
+)
+USE_CUSTOM_SETTINGS = "useCustomSettings"
+
+
+def get_resolve(script_globals=None):
+    """The ``resolve`` object, found the robust way (API-NOTES section 1).
+
+    In order: the script's ``resolve`` global, ``app.GetResolve()``, ``bmd.scriptapp("Resolve")``, then
+    ``DaVinciResolveScript.scriptapp("Resolve")`` (external scripting, Studio only).
+
+    Raises
+    ------
+    ResolveRefusal
+        When none of them gives one.
+    """
+    script_globals = script_globals if script_globals is not None else {}
+    resolve = script_globals.get("resolve")
+    if resolve is not None:
+        return resolve
+    app = script_globals.get("app") or script_globals.get("fusion") or script_globals.get("fu")
+    if app is not None and "GetResolve" in dir(app):
+        resolve = app.GetResolve()
+        if resolve is not None:
+            return resolve
+    bmd = script_globals.get("bmd")
+    if bmd is not None and "scriptapp" in dir(bmd):
+        resolve = bmd.scriptapp("Resolve")
+        if resolve is not None:
+            return resolve
+    module = sys.modules.get("DaVinciResolveScript")
+    if module is None:
+        try:
+            import DaVinciResolveScript as module
+        except ImportError:
+            module = None
+    if module is not None:
+        resolve = module.scriptapp("Resolve")
+        if resolve is not None:
+            return resolve
+    raise ResolveRefusal(
+        "Cannot reach DaVinci Resolve: run this from Workspace > Scripts inside Resolve, or, from outside, "
+        "use Resolve Studio with Preferences > General > External scripting set to Local."
+    )
+
+
+def check_version(resolve):
+    """``(product name, version tuple)``; ResolveRefusal when Resolve is older than ``MIN_VERSION``."""
+    product = resolve.GetProductName() or "DaVinci Resolve"
+    version = resolve.GetVersion()
+    if not version:
+        raise ResolveRefusal("Resolve did not report its version: restart Resolve and run the script again.")
+    numbers = tuple(int(part) for part in list(version)[:3])
+    if numbers[:2] < MIN_VERSION:
+        raise ResolveRefusal(
+            "{} {} is too old: Pix2LUT needs {}.{} or newer (ExportCurrentFrameAsStill).".format(
+                product, ".".join(str(n) for n in numbers), MIN_VERSION[0], MIN_VERSION[1]
+            )
+        )
+    return product, numbers
+
+
+def open_color_page(resolve):
+    """Switch to the Color page where needed; returns the page to restore afterwards (None: nothing to restore)."""
+    page = resolve.GetCurrentPage()
+    if page == COLOR_PAGE:
+        return None
+    if not resolve.OpenPage(COLOR_PAGE) or resolve.GetCurrentPage() != COLOR_PAGE:
+        raise ResolveRefusal(
+            f"Resolve would not open the Color page (it is on {page!r}): open the Color page and run the script again."
+        )
+    return page
+
+
+def restore_page(resolve, page):
+    """Go back to ``page`` (from :func:`open_color_page`); a refusal here is harmless and left unreported."""
+    if page:
+        resolve.OpenPage(page)
+
+
+def current_clip(resolve):
+    """``(project, timeline, item)`` under the playhead; ResolveRefusal for each missing piece."""
+    manager = resolve.GetProjectManager()
+    if manager is None:
+        raise ResolveRefusal("Resolve gave no project manager: open a project and run the script again.")
+    project = manager.GetCurrentProject()
+    if project is None:
+        raise ResolveRefusal("No project is open: open a project and run the script again.")
+    timeline = project.GetCurrentTimeline()
+    if timeline is None:
+        raise ResolveRefusal("The project has no current timeline: open a timeline and run the script again.")
+    item = timeline.GetCurrentVideoItem()
+    if item is None:
+        raise ResolveRefusal(
+            f"There is no clip under the playhead on timeline {timeline.GetName()!r}: "
+            "park the playhead on a clip and run the script again."
+        )
+    return project, timeline, item
+
+
+def node_graph(item, version):
+    """The object that carries the node calls: the clip's Graph (19.0+) or, before it, the item itself."""
+    if tuple(version[:2]) >= GRAPH_SINCE and "GetNodeGraph" in dir(item):
+        graph = item.GetNodeGraph(1)
+        if graph is None:
+            raise ResolveRefusal(
+                f"Resolve gave no node graph for clip {item.GetName()!r}: select the clip on the Color page and "
+                "run the script again."
+            )
+        return graph
+    return item
+
+
+def colour_settings(project, timeline):
+    """The colour settings the server needs (API-NOTES section 7), timeline overrides included; "" left out."""
+    custom = timeline.GetSetting(USE_CUSTOM_SETTINGS) == "1"
+    source = timeline if custom else project
+    settings = {}
+    for key in COLOUR_KEYS:
+        value = source.GetSetting(key)
+        if isinstance(value, str) and value:
+            settings[key] = value
+    return settings

@@ -1,0 +1,224 @@
+"""Grade Clip end to end: a real server with tiny real models, the fake Resolve with six clips of real pixels."""
+
+from __future__ import annotations
+
+import ast
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pix2lut.apply import apply_lut
+from pix2lut.cube import read_cube
+from pix2lut.lut import identity_table
+from resolve_scripts import grade_clip as grade_module
+from resolve_scripts.errors import ResolveRefusal
+from resolve_scripts.grade_clip import GradeOptions, grade_clip, main, unique_version_name
+from resolve_scripts.resolve_access import get_resolve
+from resolve_scripts.transport import BridgeTransport, GradeClient
+from server.loop import ServerConfig
+from tests.fakes import FakeResolve, six_clip_timeline
+from tests.server.conftest import RunningServer, free_port, make_models, start_server, stop_server
+from tests.server.model_factory import DEFAULT_OFFSET_GAIN, MID_GREY
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / "resolve_scripts"
+MENU_SCRIPT = SCRIPTS / "menu" / "Pix2LUT Grade Clip.py"
+RESOLVE_PYTHON = (3, 6)  # the oldest Python Resolve may run the scripts with
+OPTIONAL_IMPORTS = {"zmq", "resolve_scripts", "DaVinciResolveScript"}
+EIGHT_BIT = 1.0 / 255.0  # the still is an 8-bit PNG
+RENDER_ATOL = 1e-5  # the fake renders with pix2lut's tetrahedral interpolation, as the check does
+SHOT_03_FRAME_2 = "01:00:00:18"  # 24 fps, 8 frames a shot: shot 3 starts at frame 16
+UNREACHABLE_TIMEOUT_MS = 200
+
+
+def script_files() -> list[Path]:
+    return sorted(SCRIPTS.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", script_files(), ids=lambda p: p.relative_to(SCRIPTS).as_posix())
+def test_scripts_are_python_36_and_stdlib_only(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=RESOLVE_PYTHON)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path.name}:{node.lineno}: relative import"
+            assert node.module != "__future__", f"{path.name}:{node.lineno}: __future__ import"
+            names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            assert top in sys.stdlib_module_names or top in OPTIONAL_IMPORTS, f"{path.name}:{node.lineno}: {name}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    models = make_models(tmp_path_factory.mktemp("models"))
+    address = f"tcp://127.0.0.1:{free_port()}"
+    config = ServerConfig(bind=address, models_dir=models, allowed_roots=(), threads=1)
+    running = RunningServer(address, start_server(config), models)
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture
+def resolve(tmp_path: Path) -> FakeResolve:
+    return FakeResolve.create(tmp_path, clips=six_clip_timeline(nodes=("Neutralize", "Look")))
+
+
+def options_for(resolve: FakeResolve, server: RunningServer, **overrides) -> GradeOptions:
+    fields = {"address": server.address, "lut_root": str(resolve.fake_master_lut_root), "retries": 1}
+    fields.update(overrides)
+    return GradeOptions(**fields)
+
+
+def test_grade_clip_sets_the_lut_in_a_new_version(resolve: FakeResolve, server: RunningServer) -> None:
+    timeline = resolve.fake_timeline()
+    assert timeline.SetCurrentTimecode(SHOT_03_FRAME_2)
+    item = timeline.fake_item("Shot 03")
+    offset = timeline.fake_playhead() - item.GetStart()
+    before = item.fake_render(offset)
+
+    result = grade_clip(resolve, options_for(resolve, server))
+
+    assert result.version == "Pix2LUT 1"
+    assert item.GetCurrentVersion()["versionName"] == "Pix2LUT 1"
+    assert item.GetNodeGraph(1).GetLUT(1) == result.lut_relpath
+    assert result.lut_relpath.startswith("Pix2LUT/") and result.lut_relpath.endswith(".cube")
+    assert [node.lut for node in item.fake_nodes(result.previous_version)] == ["", ""]  # the original is untouched
+    assert resolve.GetCurrentPage() == "edit"  # the page the user was on comes back
+
+    lut = read_cube(resolve.fake_master_lut_root / result.lut_relpath)
+    np.testing.assert_allclose(
+        item.fake_render(offset), apply_lut(item.fake_source_frame(offset), lut), atol=RENDER_ATOL
+    )
+    # The factory model shifts each channel towards mid-grey by half its distance from the frame's mean.
+    centre = lut.table.shape[0] // 2
+    shift = lut.table[centre, centre, centre] - identity_table(lut.table.shape[0])[centre, centre, centre]
+    expected = (MID_GREY - before.mean(axis=(0, 1))) * DEFAULT_OFFSET_GAIN
+    np.testing.assert_allclose(shift, expected, atol=2 * EIGHT_BIT)
+
+
+def test_second_run_adds_pix2lut_2_and_keeps_the_first(resolve: FakeResolve, server: RunningServer) -> None:
+    item = resolve.fake_timeline().fake_item("Shot 01")
+    first = grade_clip(resolve, options_for(resolve, server))
+    second = grade_clip(resolve, options_for(resolve, server))
+
+    assert (first.version, second.version) == ("Pix2LUT 1", "Pix2LUT 2")
+    assert item.fake_versions() == [first.previous_version, "Pix2LUT 1", "Pix2LUT 2"]
+    assert item.GetLUT(1) == second.lut_relpath
+    assert item.fake_nodes("Pix2LUT 1")[0].lut == first.lut_relpath
+    assert [node.lut for node in item.fake_nodes(first.previous_version)] == ["", ""]
+    assert resolve.fake_lut_discovered(first.lut_relpath) and resolve.fake_lut_discovered(second.lut_relpath)
+
+
+def test_cdl_goes_on_another_node_as_strings(resolve: FakeResolve, server: RunningServer) -> None:
+    result = grade_clip(resolve, options_for(resolve, server, cdl_node=2))
+    look = resolve.fake_timeline().fake_item("Shot 01").fake_nodes()[1]
+    assert result.cdl_node == 2 and look.cdl is not None and not look.cdl_red
+
+
+def test_bridge_transport_grades_the_same_way(resolve: FakeResolve, server: RunningServer) -> None:
+    client = GradeClient(BridgeTransport(sys.executable, server.address, timeout_ms=10_000, retries=1))
+    try:
+        assert client.request("ping")[0]["ok"]
+        result = grade_clip(resolve, options_for(resolve, server), client)
+    finally:
+        client.close()
+    assert resolve.fake_timeline().fake_item("Shot 01").GetLUT(1) == result.lut_relpath
+
+
+def test_free_edition_runs_from_the_menu_with_console_output(
+    tmp_path: Path, server: RunningServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    resolve = FakeResolve.create(tmp_path, edition="free", version=(19, 1, 4), clips=six_clip_timeline())
+    assert resolve.Fusion().UIManager is None
+    monkeypatch.setenv("PIX2LUT_SERVER", server.address)
+    monkeypatch.setenv("PIX2LUT_LUT_ROOT", str(resolve.fake_master_lut_root))
+
+    resolve.fake_run_menu_script(MENU_SCRIPT)
+
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Pix2LUT: graded 'Shot 01' with grade-lut"), lines
+    assert resolve.fake_timeline().fake_item("Shot 01").GetLUT(1).startswith("Pix2LUT/")
+
+
+def test_a_page_resolve_will_not_leave_is_one_line(resolve: FakeResolve, server: RunningServer) -> None:
+    resolve.OpenPage = lambda name: False  # e.g. a modal dialog open in Resolve
+    with pytest.raises(ResolveRefusal) as caught:
+        grade_clip(resolve, options_for(resolve, server))
+    assert str(caught.value) == (
+        "Resolve would not open the Color page (it is on 'edit'): open the Color page and run the script again."
+    )
+
+
+def run_main(resolve: FakeResolve, **environ: str) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    code = main(
+        resolve.fake_script_globals(),
+        environ={"PIX2LUT_LUT_ROOT": str(resolve.fake_master_lut_root), **environ},
+        out=out,
+    )
+    return code, out.getvalue().splitlines()
+
+
+def test_server_not_running_is_one_line_and_changes_nothing(resolve: FakeResolve) -> None:
+    item = resolve.fake_timeline().fake_item("Shot 01")
+    versions = item.fake_versions()
+    address = f"tcp://127.0.0.1:{free_port()}"
+    code, lines = run_main(resolve, PIX2LUT_SERVER=address, PIX2LUT_TIMEOUT_MS=str(UNREACHABLE_TIMEOUT_MS))
+    assert code == 1
+    expected = (
+        f"Pix2LUT: No answer from the Pix2LUT server at {address} after 3 tries of {UNREACHABLE_TIMEOUT_MS} ms: "
+        "start it with `pix2lut serve` and run the script again."
+    )
+    assert lines == [expected]
+    assert item.fake_versions() == versions
+    assert not (resolve.fake_master_lut_root / "Pix2LUT").exists()
+
+
+def test_lut_folder_not_writable_is_one_line(resolve: FakeResolve, server: RunningServer) -> None:
+    (resolve.fake_master_lut_root / "Pix2LUT").write_text("in the way")  # a file where the folder should be
+    code, lines = run_main(resolve, PIX2LUT_SERVER=server.address)
+    assert code == 1 and len(lines) == 1
+    assert lines[0].startswith(f"Pix2LUT: Cannot write the LUT into {resolve.fake_master_lut_root / 'Pix2LUT'} (")
+    assert lines[0].endswith("run the Pix2LUT installer once (it makes that folder writable) or set PIX2LUT_LUT_ROOT.")
+    assert len(resolve.fake_timeline().fake_item("Shot 01").fake_versions()) == 1
+
+
+def test_node_that_does_not_exist_is_one_line(resolve: FakeResolve, server: RunningServer) -> None:
+    with pytest.raises(ResolveRefusal, match=r"^Clip 'Shot 01' has 2 node\(s\), so node 3 does not exist"):
+        grade_clip(resolve, options_for(resolve, server, node=3))
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        ([], "Pix2LUT 1"),
+        (["Version 1"], "Pix2LUT 1"),
+        (["Pix2LUT 1", "Pix2LUT 3"], "Pix2LUT 4"),
+        (["Pix2LUT x", "Pix2LUT 1"], "Pix2LUT 2"),
+    ],
+)
+def test_unique_version_name(existing: list[str], expected: str) -> None:
+    assert unique_version_name(existing) == expected
+
+
+def test_get_resolve_tries_every_way_in(resolve: FakeResolve, monkeypatch: pytest.MonkeyPatch) -> None:
+    script_globals = resolve.fake_script_globals()
+    assert get_resolve(script_globals) is resolve
+    assert get_resolve({"app": script_globals["app"]}) is resolve
+    assert get_resolve({"bmd": script_globals["bmd"]}) is resolve
+    monkeypatch.setitem(sys.modules, "DaVinciResolveScript", resolve.fake_scripting_module())
+    assert get_resolve({}) is resolve
+    resolve.fake_quit()
+    with pytest.raises(ResolveRefusal, match="^Cannot reach DaVinci Resolve"):
+        get_resolve({})
+
+
+def test_default_lut_root_is_a_master_folder() -> None:
+    assert grade_module.default_lut_root() in grade_module.MASTER_LUT_FOLDERS.values()
