@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -32,6 +33,11 @@ EIGHT_BIT = 1.0 / 255.0  # the still is an 8-bit PNG
 RENDER_ATOL = 1e-5  # the fake renders with pix2lut's tetrahedral interpolation, as the check does
 SHOT_03_FRAME_2 = "01:00:00:18"  # 24 fps, 8 frames a shot: shot 3 starts at frame 16
 UNREACHABLE_TIMEOUT_MS = 200
+BASE = "Version 1"  # the fake's first version of every clip: the user's own grade
+# The user's grade on node 1 ("Neutralize"): darkens the frame, far from mid-grey, so a LUT fitted to a picture
+# that already has a Pix2LUT LUT (half-way to mid-grey) is told apart from one fitted to the user's grade.
+USER_CDL = {"NodeIndex": "1", "Slope": "0.5 0.5 0.5", "Offset": "0 0 0", "Power": "1 1 1", "Saturation": "1"}
+LOOK_NODE = 2  # the LUT goes after the user's grade, so the render is the LUT applied to the base's render
 
 
 def script_files() -> list[Path]:
@@ -114,6 +120,129 @@ def test_second_run_adds_pix2lut_2_and_keeps_the_first(resolve: FakeResolve, ser
     assert item.fake_nodes("Pix2LUT 1")[0].lut == first.lut_relpath
     assert [node.lut for node in item.fake_nodes(first.previous_version)] == ["", ""]
     assert resolve.fake_lut_discovered(first.lut_relpath) and resolve.fake_lut_discovered(second.lut_relpath)
+
+
+def as_the_user(resolve: FakeResolve, call, *args) -> bool:
+    """A grade call the user makes on the Color page (the fake refuses them elsewhere), then back to Edit."""
+    assert resolve.OpenPage("color")
+    try:
+        return call(*args)
+    finally:
+        resolve.OpenPage("edit")
+
+
+def lut_shift(lut) -> np.ndarray:
+    """What the LUT does to its centre lattice point (a mid-grey input)."""
+    centre = lut.table.shape[0] // 2
+    return lut.table[centre, centre, centre] - identity_table(lut.table.shape[0])[centre, centre, centre]
+
+
+def journal_of(resolve: FakeResolve) -> dict:
+    return json.loads((resolve.fake_master_lut_root / "Pix2LUT" / "journal.json").read_text(encoding="utf-8"))
+
+
+def test_second_run_grades_the_users_version_not_the_first_lut(resolve: FakeResolve, server: RunningServer) -> None:
+    item = resolve.fake_timeline().fake_item("Shot 01")
+    assert as_the_user(resolve, item.SetCDL, USER_CDL)
+    base_nodes = item.fake_nodes(BASE)
+    base_render = item.fake_render()
+    options = options_for(resolve, server, node=LOOK_NODE)
+
+    first = grade_clip(resolve, options)
+    second = grade_clip(resolve, options)  # run on "Pix2LUT 1"
+
+    assert (second.version, second.previous_version, second.base_version) == ("Pix2LUT 2", "Pix2LUT 1", BASE)
+    assert item.GetCurrentVersion()["versionName"] == "Pix2LUT 2"
+    assert item.fake_versions() == [BASE, "Pix2LUT 1", "Pix2LUT 2"]
+    assert item.fake_nodes(BASE) == base_nodes  # the user's version is untouched
+    assert item.fake_nodes("Pix2LUT 1")[LOOK_NODE - 1].lut == first.lut_relpath
+    assert item.fake_nodes("Pix2LUT 2")[0] == base_nodes[0]  # the user's grade, once, under the new LUT
+    lut = read_cube(resolve.fake_master_lut_root / second.lut_relpath)
+    np.testing.assert_allclose(item.fake_render(), apply_lut(base_render, lut), atol=RENDER_ATOL)
+    # Fitted to the base's picture (an 8-bit still of it), not to the picture with the first LUT on it.
+    expected = (MID_GREY - base_render.mean(axis=(0, 1))) * DEFAULT_OFFSET_GAIN
+    np.testing.assert_allclose(lut_shift(lut), expected, atol=2 * EIGHT_BIT)
+    entry = journal_of(resolve)["clips"][item.GetUniqueId()]
+    assert entry == {"clip": "Shot 01", "base": BASE, "versions": {"Pix2LUT 1": BASE, "Pix2LUT 2": BASE}}
+
+
+def test_a_deleted_base_version_is_one_line_and_changes_nothing(resolve: FakeResolve, server: RunningServer) -> None:
+    item = resolve.fake_timeline().fake_item("Shot 01")
+    grade_clip(resolve, options_for(resolve, server))
+    assert item.DeleteVersionByName(BASE, 0)
+    journal = journal_of(resolve)
+
+    code, lines = run_main(resolve, PIX2LUT_SERVER=server.address)
+
+    assert code == 1
+    expected = (
+        f"Pix2LUT: The version {BASE!r} that 'Pix2LUT 1' of clip 'Shot 01' was made from no longer exists, so "
+        "nothing was changed: load the version to grade and run again."
+    )
+    assert lines == [expected]
+    assert item.fake_versions() == ["Pix2LUT 1"]
+    assert item.GetCurrentVersion()["versionName"] == "Pix2LUT 1"
+    assert journal_of(resolve) == journal
+
+
+def test_a_corrupt_journal_is_one_warning_and_the_base_is_still_found(
+    resolve: FakeResolve, server: RunningServer
+) -> None:
+    item = resolve.fake_timeline().fake_item("Shot 01")
+    assert as_the_user(resolve, item.SetCDL, USER_CDL)
+    base_render = item.fake_render()
+    grade_clip(resolve, options_for(resolve, server, node=LOOK_NODE))
+    journal = resolve.fake_master_lut_root / "Pix2LUT" / "journal.json"
+    journal.write_text("{not json", encoding="utf-8")
+
+    code, lines = run_main(resolve, PIX2LUT_SERVER=server.address, PIX2LUT_NODE=str(LOOK_NODE))
+
+    assert code == 0 and len(lines) == 2, lines
+    assert lines[0].startswith(f"Pix2LUT: warning: The Pix2LUT journal {journal} is unreadable (")
+    assert lines[1].startswith("Pix2LUT: graded 'Shot 01'") and "'Pix2LUT 2' from 'Version 1'" in lines[1]
+    lut = read_cube(resolve.fake_master_lut_root / item.fake_nodes("Pix2LUT 2")[LOOK_NODE - 1].lut)
+    np.testing.assert_allclose(item.fake_render(), apply_lut(base_render, lut), atol=RENDER_ATOL)
+    expected = (MID_GREY - base_render.mean(axis=(0, 1))) * DEFAULT_OFFSET_GAIN
+    np.testing.assert_allclose(lut_shift(lut), expected, atol=2 * EIGHT_BIT)
+    assert journal_of(resolve)["clips"][item.GetUniqueId()]["base"] == BASE  # rewritten
+
+
+def test_a_missing_journal_on_a_pix2lut_version_warns_and_grades_the_base(
+    resolve: FakeResolve, server: RunningServer
+) -> None:
+    grade_clip(resolve, options_for(resolve, server))
+    (resolve.fake_master_lut_root / "Pix2LUT" / "journal.json").unlink()
+    warnings: list[str] = []
+
+    result = grade_clip(resolve, options_for(resolve, server), warn=warnings.append)
+
+    expected = (
+        "Pix2LUT has no record of which version 'Pix2LUT 1' of 'Shot 01' was made from: grading 'Version 1', "
+        "the clip's only version not named by Pix2LUT."
+    )
+    assert warnings == [expected]
+    assert (result.version, result.base_version) == ("Pix2LUT 2", BASE)
+
+
+def test_a_run_on_a_new_own_version_takes_it_as_the_base(resolve: FakeResolve, server: RunningServer) -> None:
+    item = resolve.fake_timeline().fake_item("Shot 01")
+    grade_clip(resolve, options_for(resolve, server))
+    assert as_the_user(resolve, item.AddVersion, "Warmer", 0)  # the user's own version, a copy of Pix2LUT 1
+    assert as_the_user(resolve, item.LoadVersionByName, "Warmer", 0)
+    result = grade_clip(resolve, options_for(resolve, server))
+    assert (result.previous_version, result.base_version) == ("Warmer", "Warmer")
+    entry = journal_of(resolve)["clips"][item.GetUniqueId()]
+    assert entry["base"] == "Warmer" and entry["versions"] == {"Pix2LUT 1": BASE, "Pix2LUT 2": "Warmer"}
+
+
+def test_a_failed_run_puts_the_current_version_back(resolve: FakeResolve, server: RunningServer) -> None:
+    item = resolve.fake_timeline().fake_item("Shot 01")
+    grade_clip(resolve, options_for(resolve, server))
+    address = f"tcp://127.0.0.1:{free_port()}"
+    code, _lines = run_main(resolve, PIX2LUT_SERVER=address, PIX2LUT_TIMEOUT_MS=str(UNREACHABLE_TIMEOUT_MS))
+    assert code == 1
+    assert item.GetCurrentVersion()["versionName"] == "Pix2LUT 1"
+    assert item.fake_versions() == [BASE, "Pix2LUT 1"]
 
 
 def test_cdl_goes_on_another_node_as_strings(resolve: FakeResolve, server: RunningServer) -> None:
