@@ -39,6 +39,7 @@ from training.losses import (
     lut_monotonicity,
     lut_smoothness,
 )
+from training.metrics import psnr
 from training.models.config import build_discriminator, build_model
 from training.models.image2lut import apply_lut_torch
 from training.plots import plot_curves
@@ -189,8 +190,7 @@ def _validate(config: TrainConfig, generator, validation: PairDataset, device, o
         prediction, _ = _predict(config, generator, source)
         target = sample["target"][None].to(device)
         l1s.append(float(F.l1_loss(prediction, target)))
-        mse = float(F.mse_loss(prediction, target))
-        psnrs.append(10 * np.log10(1.0 / max(mse, 1e-10)))
+        psnrs.append(psnr(prediction[0].cpu().numpy(), target[0].cpu().numpy()))
         if len(rows) < 6:
             rows.append(torch.cat([source, prediction, target], dim=3)[0])  # before | prediction | target
     generator.train()

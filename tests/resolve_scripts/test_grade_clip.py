@@ -351,3 +351,11 @@ def test_get_resolve_tries_every_way_in(resolve: FakeResolve, monkeypatch: pytes
 
 def test_default_lut_root_is_a_master_folder() -> None:
     assert grade_module.default_lut_root() in grade_module.MASTER_LUT_FOLDERS.values()
+
+
+def test_the_scripts_send_the_colour_settings_the_protocol_accepts():
+    # resolve_scripts cannot import pix2lut (it runs in Resolve's Python), so it mirrors the keys: keep them in step
+    from pix2lut.protocol import COLOUR_KEYS
+    from resolve_scripts.resolve_access import COLOUR_KEYS as SCRIPT_COLOUR_KEYS
+
+    assert SCRIPT_COLOUR_KEYS == COLOUR_KEYS
