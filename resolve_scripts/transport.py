@@ -138,6 +138,18 @@ def open_transport(address=DEFAULT_ADDRESS, python=None, timeout_ms=REQUEST_TIME
     )
 
 
+def open_client(settings):
+    """A GradeClient on ``settings.server`` (see resolve_scripts.settings), over pyzmq or the bridge."""
+    return GradeClient(
+        open_transport(
+            settings.server,
+            settings.python,
+            settings.timeout_ms or REQUEST_TIMEOUT_MS,
+            settings.retries or REQUEST_RETRIES,
+        )
+    )
+
+
 def read_reply(parts):
     """Split a multipart reply into ``(header dict, payloads)``; TransportError when it does not read."""
     try:
@@ -166,7 +178,7 @@ class GradeReply:
 
 
 class GradeClient:
-    """The requests Grade Clip makes, over any transport."""
+    """The requests the menu scripts make, over any transport."""
 
     def __init__(self, transport):
         self.transport = transport
@@ -198,7 +210,13 @@ class GradeClient:
 
     def grade(self, still_path, colour=None, send_path=False, outputs=(OUTPUT_CUBE,), model=None, lut_size=None):
         """Grade one still file; the frame goes as bytes, or as a ``path`` when the server may read it."""
-        frame = still_frame(still_path, send_path)
+        return self.lut_request("grade", [still_path], colour, send_path, outputs, model, lut_size)
+
+    def lut_request(
+        self, op, still_paths, colour=None, send_path=False, outputs=(OUTPUT_CUBE,), model=None, lut_size=None
+    ):
+        """Any op that answers a LUT (grade, grade_clip, neutralize, look, match) for these stills, in order."""
+        frames = [still_frame(path, send_path) for path in still_paths]
         options = {"outputs": list(outputs)}
         if colour:
             options["colour"] = dict(colour)
@@ -206,14 +224,24 @@ class GradeClient:
             options["model"] = model
         if lut_size:
             options["lut_size"] = int(lut_size)
-        header, payloads = self.request("grade", [frame], **options)
+        header, payloads = self.request(op, frames, **options)
         if not payloads:
-            raise TransportError("The server's grade reply holds no .cube: update the server and run again.")
+            raise TransportError(f"The server's {op} reply holds no .cube: update the server and run again.")
         try:
             cube_text = payloads[0].decode("ascii")
         except UnicodeDecodeError:
             raise TransportError("The server's .cube is not ASCII text: update the server and run again.")
         return GradeReply(header, cube_text)
+
+    def ping(self):
+        """The server's ``ping`` answer (version, provider, model count)."""
+        header, _payloads = self.request("ping")
+        return header
+
+    def models(self):
+        """The server's models: ``[{name, kind, role, default, ...}]``."""
+        header, _payloads = self.request("models")
+        return list(header.get("models") or [])
 
     def close(self):
         self.transport.close()

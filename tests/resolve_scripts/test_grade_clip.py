@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import io
 import json
 import sys
 from pathlib import Path
@@ -14,19 +13,20 @@ import pytest
 from pix2lut.apply import apply_lut
 from pix2lut.cube import read_cube
 from pix2lut.lut import identity_table
-from resolve_scripts import grade_clip as grade_module
 from resolve_scripts.errors import ResolveRefusal
-from resolve_scripts.grade_clip import GradeOptions, grade_clip, main, unique_version_name
+from resolve_scripts.grade_clip import grade_clip, main
 from resolve_scripts.resolve_access import get_resolve
+from resolve_scripts.settings import MASTER_LUT_FOLDERS, default_lut_root
 from resolve_scripts.transport import BridgeTransport, GradeClient
-from server.loop import ServerConfig
+from resolve_scripts.versions import unique_version_name
 from tests.fakes import FakeResolve, six_clip_timeline
-from tests.server.conftest import RunningServer, free_port, make_models, start_server, stop_server
+from tests.resolve_scripts.conftest import run_main as run_script
+from tests.resolve_scripts.conftest import script_environ, settings_for, unreachable_address, write_menu_stub
+from tests.server.conftest import RunningServer
 from tests.server.model_factory import DEFAULT_OFFSET_GAIN, MID_GREY
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "resolve_scripts"
-MENU_SCRIPT = SCRIPTS / "menu" / "Pix2LUT Grade Clip.py"
 RESOLVE_PYTHON = (3, 6)  # the oldest Python Resolve may run the scripts with
 OPTIONAL_IMPORTS = {"zmq", "resolve_scripts", "DaVinciResolveScript"}
 EIGHT_BIT = 1.0 / 255.0  # the still is an 8-bit PNG
@@ -61,27 +61,6 @@ def test_scripts_are_python_36_and_stdlib_only(path: Path) -> None:
             assert top in sys.stdlib_module_names or top in OPTIONAL_IMPORTS, f"{path.name}:{node.lineno}: {name}"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    models = make_models(tmp_path_factory.mktemp("models"))
-    address = f"tcp://127.0.0.1:{free_port()}"
-    config = ServerConfig(bind=address, models_dir=models, allowed_roots=(), threads=1)
-    running = RunningServer(address, start_server(config), models)
-    yield running
-    stop_server(running)
-
-
-@pytest.fixture
-def resolve(tmp_path: Path) -> FakeResolve:
-    return FakeResolve.create(tmp_path, clips=six_clip_timeline(nodes=("Neutralize", "Look")))
-
-
-def options_for(resolve: FakeResolve, server: RunningServer, **overrides) -> GradeOptions:
-    fields = {"address": server.address, "lut_root": str(resolve.fake_master_lut_root), "retries": 1}
-    fields.update(overrides)
-    return GradeOptions(**fields)
-
-
 def test_grade_clip_sets_the_lut_in_a_new_version(resolve: FakeResolve, server: RunningServer) -> None:
     timeline = resolve.fake_timeline()
     assert timeline.SetCurrentTimecode(SHOT_03_FRAME_2)
@@ -89,7 +68,7 @@ def test_grade_clip_sets_the_lut_in_a_new_version(resolve: FakeResolve, server: 
     offset = timeline.fake_playhead() - item.GetStart()
     before = item.fake_render(offset)
 
-    result = grade_clip(resolve, options_for(resolve, server))
+    result = grade_clip(resolve, settings_for(resolve, server))
 
     assert result.version == "Pix2LUT 1"
     assert item.GetCurrentVersion()["versionName"] == "Pix2LUT 1"
@@ -111,8 +90,8 @@ def test_grade_clip_sets_the_lut_in_a_new_version(resolve: FakeResolve, server: 
 
 def test_second_run_adds_pix2lut_2_and_keeps_the_first(resolve: FakeResolve, server: RunningServer) -> None:
     item = resolve.fake_timeline().fake_item("Shot 01")
-    first = grade_clip(resolve, options_for(resolve, server))
-    second = grade_clip(resolve, options_for(resolve, server))
+    first = grade_clip(resolve, settings_for(resolve, server))
+    second = grade_clip(resolve, settings_for(resolve, server))
 
     assert (first.version, second.version) == ("Pix2LUT 1", "Pix2LUT 2")
     assert item.fake_versions() == [first.previous_version, "Pix2LUT 1", "Pix2LUT 2"]
@@ -146,7 +125,7 @@ def test_second_run_grades_the_users_version_not_the_first_lut(resolve: FakeReso
     assert as_the_user(resolve, item.SetCDL, USER_CDL)
     base_nodes = item.fake_nodes(BASE)
     base_render = item.fake_render()
-    options = options_for(resolve, server, node=LOOK_NODE)
+    options = settings_for(resolve, server, node=LOOK_NODE)
 
     first = grade_clip(resolve, options)
     second = grade_clip(resolve, options)  # run on "Pix2LUT 1"
@@ -168,7 +147,7 @@ def test_second_run_grades_the_users_version_not_the_first_lut(resolve: FakeReso
 
 def test_a_deleted_base_version_is_one_line_and_changes_nothing(resolve: FakeResolve, server: RunningServer) -> None:
     item = resolve.fake_timeline().fake_item("Shot 01")
-    grade_clip(resolve, options_for(resolve, server))
+    grade_clip(resolve, settings_for(resolve, server))
     assert item.DeleteVersionByName(BASE, 0)
     journal = journal_of(resolve)
 
@@ -191,7 +170,7 @@ def test_a_corrupt_journal_is_one_warning_and_the_base_is_still_found(
     item = resolve.fake_timeline().fake_item("Shot 01")
     assert as_the_user(resolve, item.SetCDL, USER_CDL)
     base_render = item.fake_render()
-    grade_clip(resolve, options_for(resolve, server, node=LOOK_NODE))
+    grade_clip(resolve, settings_for(resolve, server, node=LOOK_NODE))
     journal = resolve.fake_master_lut_root / "Pix2LUT" / "journal.json"
     journal.write_text("{not json", encoding="utf-8")
 
@@ -210,11 +189,11 @@ def test_a_corrupt_journal_is_one_warning_and_the_base_is_still_found(
 def test_a_missing_journal_on_a_pix2lut_version_warns_and_grades_the_base(
     resolve: FakeResolve, server: RunningServer
 ) -> None:
-    grade_clip(resolve, options_for(resolve, server))
+    grade_clip(resolve, settings_for(resolve, server))
     (resolve.fake_master_lut_root / "Pix2LUT" / "journal.json").unlink()
     warnings: list[str] = []
 
-    result = grade_clip(resolve, options_for(resolve, server), warn=warnings.append)
+    result = grade_clip(resolve, settings_for(resolve, server), warn=warnings.append)
 
     expected = (
         "Pix2LUT has no record of which version 'Pix2LUT 1' of 'Shot 01' was made from: grading 'Version 1', "
@@ -226,10 +205,10 @@ def test_a_missing_journal_on_a_pix2lut_version_warns_and_grades_the_base(
 
 def test_a_run_on_a_new_own_version_takes_it_as_the_base(resolve: FakeResolve, server: RunningServer) -> None:
     item = resolve.fake_timeline().fake_item("Shot 01")
-    grade_clip(resolve, options_for(resolve, server))
+    grade_clip(resolve, settings_for(resolve, server))
     assert as_the_user(resolve, item.AddVersion, "Warmer", 0)  # the user's own version, a copy of Pix2LUT 1
     assert as_the_user(resolve, item.LoadVersionByName, "Warmer", 0)
-    result = grade_clip(resolve, options_for(resolve, server))
+    result = grade_clip(resolve, settings_for(resolve, server))
     assert (result.previous_version, result.base_version) == ("Warmer", "Warmer")
     entry = journal_of(resolve)["clips"][item.GetUniqueId()]
     assert entry["base"] == "Warmer" and entry["versions"] == {"Pix2LUT 1": BASE, "Pix2LUT 2": "Warmer"}
@@ -237,8 +216,8 @@ def test_a_run_on_a_new_own_version_takes_it_as_the_base(resolve: FakeResolve, s
 
 def test_a_failed_run_puts_the_current_version_back(resolve: FakeResolve, server: RunningServer) -> None:
     item = resolve.fake_timeline().fake_item("Shot 01")
-    grade_clip(resolve, options_for(resolve, server))
-    address = f"tcp://127.0.0.1:{free_port()}"
+    grade_clip(resolve, settings_for(resolve, server))
+    address = unreachable_address()
     code, _lines = run_main(resolve, PIX2LUT_SERVER=address, PIX2LUT_TIMEOUT_MS=str(UNREACHABLE_TIMEOUT_MS))
     assert code == 1
     assert item.GetCurrentVersion()["versionName"] == "Pix2LUT 1"
@@ -246,7 +225,7 @@ def test_a_failed_run_puts_the_current_version_back(resolve: FakeResolve, server
 
 
 def test_cdl_goes_on_another_node_as_strings(resolve: FakeResolve, server: RunningServer) -> None:
-    result = grade_clip(resolve, options_for(resolve, server, cdl_node=2))
+    result = grade_clip(resolve, settings_for(resolve, server, cdl_node=2))
     look = resolve.fake_timeline().fake_item("Shot 01").fake_nodes()[1]
     assert result.cdl_node == 2 and look.cdl is not None and not look.cdl_red
 
@@ -255,7 +234,7 @@ def test_bridge_transport_grades_the_same_way(resolve: FakeResolve, server: Runn
     client = GradeClient(BridgeTransport(sys.executable, server.address, timeout_ms=10_000, retries=1))
     try:
         assert client.request("ping")[0]["ok"]
-        result = grade_clip(resolve, options_for(resolve, server), client)
+        result = grade_clip(resolve, settings_for(resolve, server), client)
     finally:
         client.close()
     assert resolve.fake_timeline().fake_item("Shot 01").GetLUT(1) == result.lut_relpath
@@ -266,10 +245,10 @@ def test_free_edition_runs_from_the_menu_with_console_output(
 ) -> None:
     resolve = FakeResolve.create(tmp_path, edition="free", version=(19, 1, 4), clips=six_clip_timeline())
     assert resolve.Fusion().UIManager is None
-    monkeypatch.setenv("PIX2LUT_SERVER", server.address)
-    monkeypatch.setenv("PIX2LUT_LUT_ROOT", str(resolve.fake_master_lut_root))
+    for name, value in script_environ(resolve, PIX2LUT_SERVER=server.address).items():
+        monkeypatch.setenv(name, value)
 
-    resolve.fake_run_menu_script(MENU_SCRIPT)
+    resolve.fake_run_menu_script(write_menu_stub(tmp_path / "Scripts", "resolve_scripts.grade_clip"))
 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Pix2LUT: graded 'Shot 01' with grade-lut"), lines
@@ -279,26 +258,20 @@ def test_free_edition_runs_from_the_menu_with_console_output(
 def test_a_page_resolve_will_not_leave_is_one_line(resolve: FakeResolve, server: RunningServer) -> None:
     resolve.OpenPage = lambda name: False  # e.g. a modal dialog open in Resolve
     with pytest.raises(ResolveRefusal) as caught:
-        grade_clip(resolve, options_for(resolve, server))
+        grade_clip(resolve, settings_for(resolve, server))
     assert str(caught.value) == (
         "Resolve would not open the Color page (it is on 'edit'): open the Color page and run the script again."
     )
 
 
 def run_main(resolve: FakeResolve, **environ: str) -> tuple[int, list[str]]:
-    out = io.StringIO()
-    code = main(
-        resolve.fake_script_globals(),
-        environ={"PIX2LUT_LUT_ROOT": str(resolve.fake_master_lut_root), **environ},
-        out=out,
-    )
-    return code, out.getvalue().splitlines()
+    return run_script(main, resolve, **environ)
 
 
 def test_server_not_running_is_one_line_and_changes_nothing(resolve: FakeResolve) -> None:
     item = resolve.fake_timeline().fake_item("Shot 01")
     versions = item.fake_versions()
-    address = f"tcp://127.0.0.1:{free_port()}"
+    address = unreachable_address()
     code, lines = run_main(resolve, PIX2LUT_SERVER=address, PIX2LUT_TIMEOUT_MS=str(UNREACHABLE_TIMEOUT_MS))
     assert code == 1
     expected = (
@@ -321,7 +294,7 @@ def test_lut_folder_not_writable_is_one_line(resolve: FakeResolve, server: Runni
 
 def test_node_that_does_not_exist_is_one_line(resolve: FakeResolve, server: RunningServer) -> None:
     with pytest.raises(ResolveRefusal, match=r"^Clip 'Shot 01' has 2 node\(s\), so node 3 does not exist"):
-        grade_clip(resolve, options_for(resolve, server, node=3))
+        grade_clip(resolve, settings_for(resolve, server, node=3))
 
 
 @pytest.mark.parametrize(
@@ -350,7 +323,7 @@ def test_get_resolve_tries_every_way_in(resolve: FakeResolve, monkeypatch: pytes
 
 
 def test_default_lut_root_is_a_master_folder() -> None:
-    assert grade_module.default_lut_root() in grade_module.MASTER_LUT_FOLDERS.values()
+    assert default_lut_root() in MASTER_LUT_FOLDERS.values()
 
 
 def test_the_scripts_send_the_colour_settings_the_protocol_accepts():

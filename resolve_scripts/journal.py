@@ -1,0 +1,135 @@
+"""The journal: which version each Pix2LUT version was made from, and what each run changed (for Undo).
+
+One file beside the LUTs, ``<master LUT folder>/Pix2LUT/journal.json``, written atomically after every change::
+
+    {"format": 2,
+     "clips": {"<unique id>": {"clip": "Shot 01", "base": "Version 1",
+                               "versions": {"Pix2LUT 1": "Version 1", "Pix2LUT 2": "Version 1"}}},
+     "runs": [{"script": "Grade Clip", "timeline": "Timeline 1",
+               "clips": {"<unique id>": {"clip": "Shot 01", "previous": "Version 1", "made": "Pix2LUT 1"}}}]}
+
+``clips[id].base`` is the user's own version the latest run graded; ``versions`` maps each Pix2LUT version to
+the version it was made from. ``runs`` lists the latest runs, oldest first: the version each clip was on before
+the run (``previous``) and the one the run made. Format 1 (no ``runs``) is read as well.
+"""
+
+import json
+import os
+
+from resolve_scripts.files import write_atomically
+
+LUT_SUBFOLDER = "Pix2LUT"  # our project subfolder of the master LUT folder (API-NOTES section 5)
+JOURNAL_NAME = "journal.json"
+JOURNAL_FORMAT = 2
+READABLE_FORMATS = (1, 2)
+MAX_RUNS = 50  # older runs are forgotten: Undo goes back one run at a time
+
+
+class JournalLayoutError(ValueError):
+    """Parsed JSON that is not the journal's layout (module docstring)."""
+
+
+class Journal:
+    """The journal's clips and runs; ``problem``: why the file on disk was unusable, or None."""
+
+    def __init__(self, clips=None, runs=None, problem=None):
+        self.clips = clips if clips is not None else {}
+        self.runs = runs if runs is not None else []
+        self.problem = problem
+
+    def get(self, clip_id):
+        """The clip's entry ``{"clip", "base", "versions"}``, or None."""
+        return self.clips.get(clip_id)
+
+    def record(self, clip_id, clip_name, base, new_version):
+        """Note that ``new_version`` of the clip was made from ``base``."""
+        entry = self.clips.setdefault(clip_id, {"clip": clip_name, "base": base, "versions": {}})
+        entry["clip"] = clip_name
+        entry["base"] = base
+        entry["versions"][new_version] = base
+
+    def start_run(self, script, timeline_name):
+        """A new run (a dict the caller fills with :meth:`record_change`), appended; the oldest beyond MAX_RUNS go."""
+        run = {"script": script, "timeline": timeline_name, "clips": {}}
+        self.runs.append(run)
+        del self.runs[:-MAX_RUNS]
+        return run
+
+    @staticmethod
+    def record_change(run, clip_id, clip_name, previous, made):
+        """In ``run``: the clip was on ``previous`` and the run made (and loaded) ``made``."""
+        run["clips"][clip_id] = {"clip": clip_name, "previous": previous, "made": made}
+
+    def last_run(self):
+        """The latest run that changed a clip, or None."""
+        for run in reversed(self.runs):
+            if run["clips"]:
+                return run
+        return None
+
+    def forget_run(self, run):
+        self.runs = [other for other in self.runs if other is not run]
+
+    def to_json(self):
+        return {"format": JOURNAL_FORMAT, "clips": self.clips, "runs": [run for run in self.runs if run["clips"]]}
+
+
+def journal_path(lut_root):
+    return os.path.join(lut_root, LUT_SUBFOLDER, JOURNAL_NAME)
+
+
+def read_journal(lut_root, warn):
+    """The journal under ``lut_root``; empty when there is none, and empty after one ``warn`` when unusable."""
+    path = journal_path(lut_root)
+    if not os.path.isfile(path):
+        return Journal()
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            clips, runs = parse_journal(json.load(handle))
+    except (OSError, ValueError) as exc:  # ValueError: not JSON, not UTF-8, or not the journal's layout
+        problem = str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
+        warn(
+            f"The Pix2LUT journal {path} is unreadable ({problem}): it will be rewritten, and the version each "
+            "clip was graded from is taken from the version names."
+        )
+        return Journal(problem=problem)
+    return Journal(clips, runs)
+
+
+def write_journal(lut_root, journal):
+    """Write ``journal`` atomically under ``lut_root``; OSError when it cannot be written."""
+    text = json.dumps(journal.to_json(), indent=2, sort_keys=True) + "\n"
+    write_atomically(journal_path(lut_root), text.encode("utf-8"))
+
+
+def parse_journal(data):
+    """``(clips, runs)`` of a parsed journal, checked; JournalLayoutError naming what is wrong."""
+    if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
+        found = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise JournalLayoutError(f"format {JOURNAL_FORMAT} expected, found {found!r}")
+    clips = data.get("clips")
+    if not isinstance(clips, dict):
+        raise JournalLayoutError(f"'clips' must be an object, found {type(clips).__name__}")
+    for clip_id, entry in clips.items():
+        versions = entry.get("versions") if isinstance(entry, dict) else None
+        if not isinstance(versions, dict) or not isinstance(entry.get("base"), str) or not _names(versions):
+            raise JournalLayoutError(
+                f"the entry of clip {clip_id!r} is not {{'base': name, 'versions': {{name: name}}}}"
+            )
+    runs = data.get("runs", [])
+    if not isinstance(runs, list) or not all(_is_run(run) for run in runs):
+        raise JournalLayoutError("'runs' must be a list of {'script', 'timeline', 'clips': {id: {previous, made}}}")
+    return clips, runs
+
+
+def _names(mapping):
+    return all(isinstance(key, str) and isinstance(value, str) for key, value in mapping.items())
+
+
+def _is_run(run):
+    if not isinstance(run, dict) or not isinstance(run.get("clips"), dict):
+        return False
+    return all(
+        isinstance(change, dict) and all(isinstance(change.get(key), str) for key in ("clip", "previous", "made"))
+        for change in run["clips"].values()
+    )
