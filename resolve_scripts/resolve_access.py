@@ -98,8 +98,8 @@ def restore_page(resolve, page):
         resolve.OpenPage(page)
 
 
-def current_clip(resolve):
-    """``(project, timeline, item)`` under the playhead; ResolveRefusal for each missing piece."""
+def current_timeline(resolve):
+    """``(project, timeline)``; ResolveRefusal for each missing piece."""
     manager = resolve.GetProjectManager()
     if manager is None:
         raise ResolveRefusal("Resolve gave no project manager: open a project and run the script again.")
@@ -109,6 +109,12 @@ def current_clip(resolve):
     timeline = project.GetCurrentTimeline()
     if timeline is None:
         raise ResolveRefusal("The project has no current timeline: open a timeline and run the script again.")
+    return project, timeline
+
+
+def current_clip(resolve):
+    """``(project, timeline, item)`` under the playhead; ResolveRefusal for each missing piece."""
+    project, timeline = current_timeline(resolve)
     item = timeline.GetCurrentVideoItem()
     if item is None:
         raise ResolveRefusal(

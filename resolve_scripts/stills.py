@@ -48,9 +48,14 @@ def export_still(project, path, clip_name, retry_delay_s=RETRY_DELAY_S):
 
 
 def move_playhead(timeline, frame):
-    """Park the playhead on absolute frame ``frame`` and wait until Resolve reports it there."""
+    """Park the playhead on absolute frame ``frame``; returns its timecode."""
     nominal, drop = timeline_rate(timeline)
-    timecode = frame_to_timecode(frame, nominal, drop)
+    return park_playhead(timeline, frame_to_timecode(frame, nominal, drop))
+
+
+def park_playhead(timeline, timecode):
+    """Set the playhead to ``timecode`` and wait until Resolve reports it there (the report may lag a poll or two:
+    read too early, it would give the old position). ResolveRefusal when the set is refused."""
     if not timeline.SetCurrentTimecode(timecode):
         raise ResolveRefusal(
             f"Resolve would not move the playhead to {timecode} on {timeline.GetName()!r}: open the Color page "
@@ -58,9 +63,9 @@ def move_playhead(timeline, frame):
         )
     for _poll in range(PLAYHEAD_POLLS):
         if timeline.GetCurrentTimecode() == timecode:
-            return timecode
+            break
         time.sleep(PLAYHEAD_POLL_S)
-    return timecode  # the set was accepted; the report only lags
+    return timecode
 
 
 def sample_frames(item, count):

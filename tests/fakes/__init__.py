@@ -4,6 +4,7 @@ from tests.fakes.media import SHARED_FRAMES, FakeClip, FakeTimeline, gradient_fr
 from tests.fakes.rendering import GradeNode
 from tests.fakes.resolve import FakeResolve
 from tests.fakes.session import FakeLimitation, MenuScriptNotListed, Quirks, Refusal
+from tests.fakes.ui import FakeUI
 
 __all__ = [
     "SHARED_FRAMES",
@@ -11,6 +12,7 @@ __all__ = [
     "FakeLimitation",
     "FakeResolve",
     "FakeTimeline",
+    "FakeUI",
     "GradeNode",
     "MenuScriptNotListed",
     "Quirks",

@@ -113,6 +113,12 @@ class Bmd(ResolveObject):
         apps = {"Resolve": self._resolve, "Fusion": self._resolve._fusion}
         return apps.get(name) or self._refuse(f"no application {name!r}", None)
 
+    @api(refused=None)
+    def UIDispatcher(self, ui: object) -> object | None:
+        """The dispatcher of a UIManager's windows (only a :class:`tests.fakes.ui.FakeUI` makes one)."""
+        make = getattr(ui, "fake_dispatcher", None)
+        return make() if make is not None else self._refuse("no UIManager to dispatch for", None)
+
 
 class FakeResolve(ResolveObject):
     """The ``resolve`` object: pages, version, edition, and the way in to the project. Build with :meth:`create`."""

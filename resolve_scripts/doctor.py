@@ -1,0 +1,170 @@
+"""Doctor: what will and will not work here, one plain line per check (Workspace > Scripts > Utility > Pix2LUT).
+
+Checks, in order: Resolve (edition, version, dialogs), the page, the Python Resolve runs the scripts with and how
+they will reach the server (pyzmq or the bridge), the settings file, the server, the LUT folder, the colour
+settings, and the current timeline's clips and nodes. Changes nothing.
+"""
+
+import os
+import sys
+import tempfile
+
+from resolve_scripts import resolve_access
+from resolve_scripts.errors import ScriptError
+from resolve_scripts.journal import LUT_SUBFOLDER
+from resolve_scripts.settings import load_settings
+from resolve_scripts.timeline_grade import find_nodes
+from resolve_scripts.transport import GradeClient, open_transport, zmq
+
+OK, PROBLEM, NOTE = "ok", "problem", "note"
+PING_TIMEOUT_MS = 1500  # a local server answers a ping in a few ms
+PING_RETRIES = 1
+FREE_NO_PY_SINCE = (21, 1)  # free 21.1 lists no .py scripts (API-NOTES section 1)
+ACES_MODES = ("acescc", "acescct")
+
+
+def check_all(script_globals=None, environ=None):
+    """``[(status, sentence)]`` for every check; never raises for what it checks."""
+    checks = []
+    try:
+        settings = load_settings(environ)
+    except ScriptError as exc:
+        checks.append((PROBLEM, f"Settings: {exc}"))
+        settings = None
+    else:
+        source = settings.source or "none (defaults and PIX2LUT_ variables)"
+        checks.append((OK, f"Settings file: {source}."))
+    try:
+        resolve = resolve_access.get_resolve(script_globals)
+    except ScriptError as exc:
+        resolve = None
+        checks.append((PROBLEM, f"Resolve: {exc}"))
+    if resolve is not None:
+        checks += resolve_checks(resolve, script_globals)
+    checks.append(python_check(settings))
+    if settings is not None:
+        checks.append(server_check(settings))
+        checks.append(lut_folder_check(settings.lut_root))
+    if resolve is not None:
+        checks += project_checks(resolve)
+    return checks
+
+
+def resolve_checks(resolve, script_globals):
+    product = resolve.GetProductName() or "DaVinci Resolve"
+    numbers = tuple(int(part) for part in list(resolve.GetVersion() or [0, 0, 0])[:3])
+    version = ".".join(str(number) for number in numbers)
+    checks = []
+    if numbers[:2] < resolve_access.MIN_VERSION:
+        checks.append((PROBLEM, f"Resolve: {product} {version} is too old: Pix2LUT needs 18.5 or newer."))
+    elif "Studio" not in product and numbers[:2] >= FREE_NO_PY_SINCE:
+        checks.append((PROBLEM, f"Resolve: {product} {version} lists no Python scripts in its menu: use Studio."))
+    else:
+        checks.append((OK, f"Resolve: {product} {version}: every Pix2LUT script works."))
+    fusion = (script_globals or {}).get("fusion") or (script_globals or {}).get("fu")
+    ui = fusion.UIManager if fusion is not None and "UIManager" in dir(fusion) else None
+    if ui is None:
+        checks.append((NOTE, "Dialogs: none (UIManager needs Studio): progress and results go to the Console."))
+    else:
+        checks.append((OK, "Dialogs: available: Neutralize + Look shows its progress in a window."))
+    page = resolve.GetCurrentPage()
+    checks.append((OK, f"Page: {page}: the scripts switch to Color for their work and come back."))
+    return checks
+
+
+def python_check(settings):
+    here = f"Python {sys.version.split()[0]} ({sys.executable or 'embedded'})"
+    if zmq is not None:
+        return OK, f"{here}: has pyzmq {zmq.__version__}: the scripts talk to the server directly."
+    python = settings.python if settings is not None else None
+    if python and os.path.isfile(python):
+        return OK, f"{here}: no pyzmq: the scripts use the bridge through {python}."
+    if python:
+        return PROBLEM, f"{here}: no pyzmq, and the bridge Python {python} does not exist: run the installer again."
+    return PROBLEM, f"{here}: no pyzmq and no bridge Python: install pyzmq here, or run the installer again."
+
+
+def server_check(settings):
+    try:
+        transport = open_transport(settings.server, settings.python, PING_TIMEOUT_MS, PING_RETRIES)
+    except ScriptError as exc:
+        return PROBLEM, f"Server: {exc}"
+    client = GradeClient(transport)
+    try:
+        answer = client.ping()
+        models = client.models()
+    except ScriptError as exc:
+        return PROBLEM, f"Server: {exc}"
+    finally:
+        client.close()
+    defaults = ", ".join(f"{model['role']}: {model['name']}" for model in models if model.get("default"))
+    roles = {model.get("role") for model in models}
+    missing = [role for role in ("grade", "neutralize") if role not in roles]
+    status = PROBLEM if missing else OK
+    lacking = f"; no {' or '.join(missing)} model, so the scripts that need it will fail" if missing else ""
+    return status, (
+        f"Server: {settings.server} answers (version {answer.get('version')}, {answer.get('provider')}), "
+        f"defaults {defaults or 'none'}{lacking}."
+    )
+
+
+def lut_folder_check(lut_root):
+    folder = os.path.join(lut_root, LUT_SUBFOLDER)
+    if not os.path.isdir(lut_root):
+        return PROBLEM, f"LUT folder: the master LUT folder {lut_root} does not exist: set lut_root or reinstall."
+    target = folder if os.path.isdir(folder) else lut_root
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".pix2lut-doctor-", dir=target)
+        os.close(handle)
+        os.remove(probe)
+    except OSError as exc:
+        return PROBLEM, f"LUT folder: {target} is not writable ({exc.strerror or exc}): run the installer once."
+    return OK, f"LUT folder: {folder} is writable."
+
+
+def project_checks(resolve):
+    try:
+        project, timeline = resolve_access.current_timeline(resolve)
+    except ScriptError as exc:
+        return [(NOTE, f"Timeline: {exc}")]
+    checks = [colour_check(project, timeline)]
+    tracks = timeline.GetTrackCount("video") or 0
+    clips = sum(len(timeline.GetItemListInTrack("video", track) or []) for track in range(1, tracks + 1))
+    line = f"Timeline: {timeline.GetName()!r}, {clips} clip(s) on {tracks} video track(s)"
+    item = timeline.GetCurrentVideoItem()
+    if item is None:
+        checks.append((NOTE, line + "; no clip under the playhead (Grade Clip needs one)."))
+        return checks
+    numbers = tuple(int(part) for part in list(resolve.GetVersion() or [0, 0, 0])[:3])
+    try:
+        graph = resolve_access.node_graph(item, numbers)
+        find_nodes(graph, item.GetName())
+    except ScriptError as exc:
+        checks.append((NOTE, f"{line}; clip {item.GetName()!r}: Neutralize + Look would skip it: {exc}"))
+    else:
+        checks.append((OK, f"{line}; clip {item.GetName()!r} has the two nodes Neutralize + Look needs."))
+    return checks
+
+
+def colour_check(project, timeline):
+    settings = resolve_access.colour_settings(project, timeline)
+    mode = settings.get("colorScienceMode", "")
+    timeline_space = settings.get("colorSpaceTimeline", "")
+    output_space = settings.get("colorSpaceOutput", "")
+    if mode in ACES_MODES:
+        return PROBLEM, f"Colour: colour science {mode}: the server refuses ACES projects (use DaVinci YRGB)."
+    if timeline_space and output_space and timeline_space != output_space:
+        return PROBLEM, (
+            f"Colour: timeline {timeline_space!r} differs from output {output_space!r}: the server refuses, as a "
+            "LUT fitted on the still would be wrong on the node."
+        )
+    return OK, f"Colour: {mode or 'DaVinci YRGB'}, timeline and output {timeline_space or 'Rec.709'}: supported."
+
+
+def main(script_globals=None, environ=None, out=None):
+    """Print one line per check. Returns 1 when a check found a problem, else 0."""
+    out = out or sys.stdout
+    checks = check_all(script_globals, environ)
+    for status, sentence in checks:
+        out.write(f"Pix2LUT doctor [{status}] {sentence}\n")
+    return 1 if any(status == PROBLEM for status, _sentence in checks) else 0

@@ -1,0 +1,76 @@
+"""Match to Reference: the clip under the playhead matched to a reference (a marked frame, or a still file).
+
+The server's ``match`` op neutralizes the shot, then applies the reference's look (docs/protocol.md). The LUT goes
+on the chosen node of a new version, as Grade Clip's does (``resolve_scripts.regrade``). The shot's still is
+exported first, at the playhead; the reference frame after it, and the playhead then goes back.
+"""
+
+import os
+import shutil
+import tempfile
+
+from resolve_scripts import resolve_access
+from resolve_scripts.console import run_menu_action, warn
+from resolve_scripts.errors import ScriptError
+from resolve_scripts.grade_clip import STILL_NAME
+from resolve_scripts.journal import read_journal
+from resolve_scripts.luts import check_node, refresh_luts, write_lut
+from resolve_scripts.reference import MARK_IT, reference_still
+from resolve_scripts.regrade import NodeGrade, regrade
+from resolve_scripts.stills import export_still, park_playhead
+from resolve_scripts.transport import OUTPUT_CUBE, open_client
+
+SCRIPT_NAME = "Match to Reference"
+
+
+def match_to_reference(resolve, settings, client=None, warn=warn):
+    """Match the clip under the playhead; returns the summary line. ScriptError (one sentence) on refusal."""
+    _product, version = resolve_access.check_version(resolve)
+    project, timeline, item = resolve_access.current_clip(resolve)
+    name = item.GetName()
+    previous_page = resolve_access.open_color_page(resolve)
+    playhead = timeline.GetCurrentTimecode()
+    temp_dir = tempfile.mkdtemp(prefix="pix2lut-")
+    own_client = client is None
+    sources = []
+
+    def make_grade():
+        check_node(resolve_access.node_graph(item, version), settings.node, name)
+        shot = export_still(project, os.path.join(temp_dir, STILL_NAME), name)
+        reference, source = reference_still(project, timeline, settings, temp_dir)
+        park_playhead(timeline, playhead)  # back on the shot before anything is changed
+        if reference is None:
+            raise ScriptError(f"No reference to match {name!r} to: {MARK_IT}, and run again.")
+        sources.append(source)
+        colour = resolve_access.colour_settings(project, timeline)
+        reply = client.lut_request(
+            "match", [shot, reference], colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size
+        )
+        relpath, absolute = write_lut(settings.lut_root, reply.cube_text)
+        refresh_luts(project)
+        return NodeGrade([(settings.node, relpath, absolute)])
+
+    try:
+        if own_client:
+            client = open_client(settings)
+        journal = read_journal(settings.lut_root, warn)
+        run = journal.start_run(SCRIPT_NAME, timeline.GetName())
+        regraded = regrade(item, version, journal, run, settings.lut_root, make_grade, warn)
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        if own_client and client is not None:
+            client.close()
+        resolve_access.restore_page(resolve, previous_page)
+    return (
+        f"matched {name!r} to the reference {sources[0]}: version {regraded.made!r} from {regraded.base!r} "
+        f"(previous {regraded.previous!r} kept), node {settings.node} LUT {regraded.grade.luts[0][1]}"
+    )
+
+
+def main(script_globals=None, environ=None, out=None):
+    """The menu action: one summary line, or one line saying what stopped it. Returns 0 or 1."""
+
+    def action(resolve, settings, out):
+        return [match_to_reference(resolve, settings, warn=lambda sentence: warn(sentence, out))]
+
+    return run_menu_action(action, script_globals, environ, out)

@@ -1,0 +1,338 @@
+"""Neutralize + Look: every clip of the timeline's chosen video tracks gets two LUTs in a new version.
+
+Node 1 ("Neutralize"): the clip's own LUT from the server's ``neutralize`` op on a few stills spread over the
+clip (one LUT per shot: no flicker inside it). Node 2 ("Look"): one look shared by every clip, from the ``look``
+op on a reference still: the frame under a timeline marker named "Reference" (or noted so), or the still file in
+the ``reference`` setting. Without a reference node 2 is left as it is.
+
+The nodes are found on each clip's base version: nodes labelled "Neutralize" and "Look" where they exist, else
+nodes 1 and 2. Scripts cannot add nodes (API-NOTES section 3), so a clip with fewer than two is skipped, with the
+exact steps to fix it. Everything goes into a new version per clip (``resolve_scripts.regrade``).
+
+A journal per timeline (``<master LUT folder>/Pix2LUT/timelines/<timeline id>.json``) records the look and each
+clip as it is done: a run that stops (the server stopped, Resolve refused) is resumed by running the script
+again, without redoing a clip or changing the look; a finished run is not repeated (Undo, then run again)::
+
+    {"format": 1, "timeline": "Timeline 1", "look": {"lut": "Pix2LUT/ab12.cube", "source": "marker at ..."},
+     "clips": {"<unique id>": {"clip": "Shot 01", "status": "done", "version": "Pix2LUT 1"}}}
+"""
+
+import json
+import os
+import shutil
+import tempfile
+
+from resolve_scripts import resolve_access
+from resolve_scripts.console import run_menu_action, warn
+from resolve_scripts.errors import ResolveRefusal, ScriptError, TransportError
+from resolve_scripts.files import write_atomically
+from resolve_scripts.journal import LUT_SUBFOLDER, read_journal
+from resolve_scripts.luts import refresh_luts, write_lut
+from resolve_scripts.progress import open_progress
+from resolve_scripts.reference import reference_still
+from resolve_scripts.regrade import NodeGrade, regrade
+from resolve_scripts.settings import parse_tracks
+from resolve_scripts.stills import export_still, move_playhead, park_playhead, sample_frames
+from resolve_scripts.timecode import frame_to_timecode, timeline_rate
+from resolve_scripts.transport import OUTPUT_CUBE, open_client
+
+SCRIPT_NAME = "Neutralize + Look"
+TIMELINES_FOLDER = "timelines"
+TIMELINE_JOURNAL_FORMAT = 1
+NEUTRALIZE_LABEL, LOOK_LABEL = "neutralize", "look"  # node labels, compared case-insensitively
+DEFAULT_NEUTRALIZE_NODE, DEFAULT_LOOK_NODE = 1, 2
+DONE, SKIPPED = "done", "skipped"
+VIDEO = "video"
+TWO_NODES_HELP = (
+    "on the Color page give it two serial nodes (select the node, Alt+S), or label two nodes Neutralize and "
+    "Look, then run again"
+)
+
+
+class ClipSkipped(ScriptError):
+    """This clip cannot be done as it is; the run goes on with the next one."""
+
+
+class TimelineJournal:
+    """The per-timeline record of a run (module docstring), written after every clip."""
+
+    def __init__(self, path, timeline_name, data=None):
+        self.path = path
+        data = data or {}
+        self.look = data.get("look")
+        self.clips = data.get("clips", {})
+        self.timeline_name = timeline_name
+
+    @classmethod
+    def load(cls, lut_root, timeline, warn):
+        path = timeline_journal_path(lut_root, timeline.GetUniqueId())
+        if not os.path.isfile(path):
+            return cls(path, timeline.GetName())
+        try:
+            with open(path, "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as exc:
+            data, problem = None, exc
+        else:
+            problem = _layout_problem(data)
+        if problem:
+            warn(f"The run journal {path} is unreadable ({problem}): starting the timeline afresh.")
+            return cls(path, timeline.GetName())
+        return cls(path, timeline.GetName(), data)
+
+    def done(self, clip_id):
+        entry = self.clips.get(clip_id)
+        return entry if isinstance(entry, dict) and entry.get("status") == DONE else None
+
+    def mark(self, clip_id, clip_name, status, version=None, reason=None):
+        entry = {"clip": clip_name, "status": status}
+        if version:
+            entry["version"] = version
+        if reason:
+            entry["reason"] = reason
+        self.clips[clip_id] = entry
+
+    def save(self):
+        folder = os.path.dirname(self.path)
+        if not os.path.isdir(folder):
+            os.makedirs(folder)
+        document = {"format": TIMELINE_JOURNAL_FORMAT, "timeline": self.timeline_name, "look": self.look}
+        document["clips"] = self.clips
+        write_atomically(self.path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+
+    def forget(self):
+        """Remove the file (after Undo of the run): the next run starts afresh."""
+        if os.path.isfile(self.path):
+            os.remove(self.path)
+
+
+def _layout_problem(data):
+    if not isinstance(data, dict) or data.get("format") != TIMELINE_JOURNAL_FORMAT:
+        return f"format {TIMELINE_JOURNAL_FORMAT} expected"
+    if not isinstance(data.get("clips", {}), dict):
+        return "'clips' must be an object"
+    look = data.get("look")
+    if look is not None and not (isinstance(look, dict) and isinstance(look.get("lut"), str)):
+        return "'look' must be {'lut': path, 'source': text}"
+    return None
+
+
+def timeline_journal_path(lut_root, timeline_id):
+    return os.path.join(lut_root, LUT_SUBFOLDER, TIMELINES_FOLDER, safe_name(timeline_id) + ".json")
+
+
+class TimelineSummary:
+    """What a run did, for the closing lines."""
+
+    def __init__(self, timeline_name):
+        self.timeline_name = timeline_name
+        self.done, self.already, self.skipped = [], [], []
+        self.look_line = ""
+        self.stopped = None  # why the run stopped early, or None
+
+    def lines(self, total):
+        left = total - len(self.done) - len(self.already) - len(self.skipped)
+        head = (
+            f"Neutralize + Look on {self.timeline_name!r}: {len(self.done)} done, {len(self.already)} already done "
+            f"earlier, {len(self.skipped)} skipped, {left} left."
+        )
+        lines = [head, self.look_line]
+        lines += [f"skipped {name!r}: {reason}" for name, reason in self.skipped]
+        if self.stopped:
+            lines.append(f"stopped: {self.stopped} Run the script again to go on where it stopped.")
+        return [line for line in lines if line]
+
+
+def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
+    """Run over the timeline (module docstring); returns the summary lines. ScriptError when it cannot start."""
+    _product, version = resolve_access.check_version(resolve)
+    project, timeline = resolve_access.current_timeline(resolve)
+    items = timeline_items(timeline, parse_tracks(settings.tracks))
+    summary = TimelineSummary(timeline.GetName())
+    previous_page = resolve_access.open_color_page(resolve)
+    playhead = timeline.GetCurrentTimecode()
+    own_client = client is None
+    temp_dir = tempfile.mkdtemp(prefix="pix2lut-")
+    try:
+        record = TimelineJournal.load(settings.lut_root, timeline, warn)
+        journal = read_journal(settings.lut_root, warn)
+        run = journal.start_run(SCRIPT_NAME, timeline.GetName())
+        run["timeline_id"] = timeline.GetUniqueId()  # Undo forgets this timeline's run journal
+        colour = resolve_access.colour_settings(project, timeline)
+        pending = [item for item in items if not record.done(item.GetUniqueId())]
+        summary.already = [item.GetName() for item in items if record.done(item.GetUniqueId())]
+        if not pending:
+            summary.look_line = "Nothing to do: every clip was done by an earlier run (use Undo to grade it again)."
+            return summary.lines(len(items))
+        if own_client:
+            client = open_client(settings)
+        look = shared_look(project, timeline, settings, client, colour, record, temp_dir)
+        summary.look_line = look.line
+        for index, item in enumerate(pending, start=len(summary.already) + 1):
+            name, clip_id = item.GetName(), item.GetUniqueId()
+            try:
+                made = grade_one(
+                    project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn
+                )
+            except ClipSkipped as exc:
+                record.mark(clip_id, name, SKIPPED, reason=str(exc))
+                summary.skipped.append((name, str(exc)))
+                progress.step(index, len(items), f"{name}: skipped: {exc}")
+            except TransportError as exc:  # the server stopped or refused: every clip after would fail the same way
+                summary.stopped = f"at {name!r}: {exc}"
+                progress.step(index, len(items), f"{name}: stopped: {exc}")
+                break
+            except ResolveRefusal as exc:  # this clip only: the next may well work
+                record.mark(clip_id, name, SKIPPED, reason=str(exc))
+                summary.skipped.append((name, str(exc)))
+                progress.step(index, len(items), f"{name}: skipped: {exc}")
+            else:
+                record.mark(clip_id, name, DONE, version=made)
+                summary.done.append(name)
+                progress.step(index, len(items), f"{name}: {made}")
+            finally:
+                record.save()
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        if own_client and client is not None:
+            client.close()
+        if playhead:
+            try:
+                park_playhead(timeline, playhead)  # where the user left it
+            except ScriptError:
+                pass  # the grades are done; a playhead left elsewhere harms nothing
+        resolve_access.restore_page(resolve, previous_page)
+    return summary.lines(len(items))
+
+
+class SharedLook:
+    """The look LUT node 2 gets (None: no reference, node 2 untouched) and the line that says where it came from."""
+
+    def __init__(self, relpath, absolute, line):
+        self.relpath = relpath
+        self.absolute = absolute
+        self.line = line
+
+
+def shared_look(project, timeline, settings, client, colour, record, temp_dir):
+    """The run's look: the one the journal recorded (a resumed run), else a new one from the reference."""
+    if record.look:
+        relpath = record.look["lut"]
+        absolute = os.path.join(settings.lut_root, *relpath.split("/"))
+        if os.path.isfile(absolute):
+            return SharedLook(
+                relpath, absolute, f"Look: {relpath}, {record.look['source']} (kept from the run before)."
+            )
+    reference, source = reference_still(project, timeline, settings, temp_dir)
+    if reference is None:
+        return SharedLook(
+            None,
+            None,
+            "No look: mark the reference frame with a timeline marker named Reference (or set the reference "
+            "setting to a still); node 2 was left as it was.",
+        )
+    reply = client.lut_request("look", [reference], colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size)
+    relpath, absolute = write_lut(settings.lut_root, reply.cube_text)
+    record.look = {"lut": relpath, "source": source}
+    record.save()
+    return SharedLook(relpath, absolute, f"Look: {relpath}, {source}.")
+
+
+def grade_one(project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn):
+    """One clip: its base's stills -> ``neutralize`` -> node 1, the shared look -> node 2. Returns the new version."""
+    name = item.GetName()
+
+    def make_grade():
+        graph = resolve_access.node_graph(item, version)
+        neutralize_node, look_node = find_nodes(graph, name)
+        stills = clip_stills(project, timeline, item, settings.frames_per_clip, temp_dir)
+        reply = client.lut_request(
+            "neutralize", stills, colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size
+        )
+        relpath, absolute = write_lut(settings.lut_root, reply.cube_text)
+        refresh_luts(project)
+        luts = [(neutralize_node, relpath, absolute)]
+        if look.relpath:
+            luts.append((look_node, look.relpath, look.absolute))
+        return NodeGrade(luts)
+
+    return regrade(item, version, journal, run, settings.lut_root, make_grade, warn).made
+
+
+def find_nodes(graph, clip_name):
+    """``(neutralize node, look node)``: the nodes so labelled, else 1 and 2; ClipSkipped with fewer than two."""
+    count = graph.GetNumNodes() or 0
+    if count < 2:
+        raise ClipSkipped(f"it has {count} node(s): {TWO_NODES_HELP}.")
+    labels = {}
+    for node in range(1, count + 1):
+        label = (graph.GetNodeLabel(node) or "").strip().lower()
+        labels.setdefault(label, node)
+    neutralize = labels.get(NEUTRALIZE_LABEL, DEFAULT_NEUTRALIZE_NODE)
+    look = labels.get(LOOK_LABEL, DEFAULT_LOOK_NODE if neutralize != DEFAULT_LOOK_NODE else DEFAULT_NEUTRALIZE_NODE)
+    if neutralize == look:
+        raise ClipSkipped(f"its Neutralize and Look nodes are the same node {look}: {TWO_NODES_HELP}.")
+    return neutralize, look
+
+
+def clip_stills(project, timeline, item, count, temp_dir):
+    """Stills of ``count`` frames spread over the clip, as graded by its (base) version."""
+    stills = []
+    clip_id = item.GetUniqueId()
+    for frame in sample_frames(item, count):
+        move_playhead(timeline, frame)
+        shown = timeline.GetCurrentVideoItem()
+        if shown is None or shown.GetUniqueId() != clip_id:
+            above = shown.GetName() if shown is not None else "nothing"
+            raise ClipSkipped(
+                f"the viewer shows {above!r} over it at {frame_to_timecode(frame, *timeline_rate(timeline))} "
+                "(a clip on a higher track): grade that track's clips, or disable the clip above."
+            )
+        path = os.path.join(temp_dir, f"{safe_name(clip_id)}-{frame}.png")
+        try:
+            stills.append(export_still(project, path, item.GetName()))
+        except ResolveRefusal as exc:
+            raise ClipSkipped(str(exc))
+    return stills
+
+
+def timeline_items(timeline, tracks):
+    """The clips of ``tracks`` (all video tracks when empty), track by track, in timeline order."""
+    count = timeline.GetTrackCount(VIDEO) or 0
+    chosen = tracks or list(range(1, count + 1))
+    missing = [track for track in chosen if track > count]
+    if missing:
+        raise ScriptError(
+            f"Timeline {timeline.GetName()!r} has {count} video track(s), so track {missing[0]} does not exist: "
+            "fix the tracks setting (PIX2LUT_TRACKS)."
+        )
+    items = []
+    for track in chosen:
+        listed = timeline.GetItemListInTrack(VIDEO, track)
+        if listed is None:
+            raise ResolveRefusal(f"Resolve did not list the clips of video track {track}: run again.")
+        items += sorted(listed, key=lambda item: item.GetStart())
+    if not items:
+        raise ScriptError(f"Timeline {timeline.GetName()!r} has no clips on the chosen video tracks.")
+    return items
+
+
+def safe_name(text):
+    """``text`` with anything but letters, digits, - and _ made _: a file name on every OS."""
+    return "".join(character if character.isalnum() or character in "-_" else "_" for character in str(text))
+
+
+def main(script_globals=None, environ=None, out=None):
+    """The menu action: progress lines (and a window on Studio), then the summary. Returns 0 or 1."""
+
+    def action(resolve, settings, out):
+        progress = open_progress(script_globals, out)
+        try:
+            lines = neutralize_and_look(resolve, settings, progress, warn=lambda sentence: warn(sentence, out))
+        except ScriptError:
+            progress.close()
+            raise
+        progress.finish(lines)
+        return []
+
+    return run_menu_action(action, script_globals, environ, out)
