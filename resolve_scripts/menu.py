@@ -54,8 +54,9 @@ else:
 
 
 def stub_source(entry, scripts_root):
-    """The text of ``entry``'s stub, importing from ``scripts_root`` (the folder that holds ``resolve_scripts``)."""
-    return STUB_TEMPLATE.format(title=entry.title, root=os.path.abspath(scripts_root), module=entry.module)
+    """The text of ``entry``'s stub, importing from ``scripts_root``: an absolute path (of the
+    OS Resolve runs on) to the folder that holds ``resolve_scripts``."""
+    return STUB_TEMPLATE.format(title=entry.title, root=os.fspath(scripts_root), module=entry.module)
 
 
 def entry_by_module(module):
