@@ -38,11 +38,15 @@ class DataConfig:
     workers: int = 0  # DataLoader processes
 
 
+LR_SCHEDULES = ("constant", "cosine")
+
+
 @dataclass(frozen=True)
 class OptimConfig:
     steps: int = 2000
     batch_size: int = 8
     lr: float = 2e-4
+    lr_schedule: str = "constant"  # or "cosine": from lr down to lr / 100 at the last step (Loshchilov and Hutter 2017)
     beta1: float = 0.5  # pix2pix's Adam setting
     beta2: float = 0.999
     weight_decay: float = 0.0
@@ -115,6 +119,10 @@ def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfi
     config = TrainConfig(**built)
     if config.data.task not in TASKS:
         raise ConfigError(f"{source}: data.task must be one of {', '.join(TASKS)}, found {config.data.task!r}")
+    if config.optim.lr_schedule not in LR_SCHEDULES:
+        raise ConfigError(
+            f"{source}: optim.lr_schedule must be one of {', '.join(LR_SCHEDULES)}, found {config.optim.lr_schedule!r}"
+        )
     return config
 
 

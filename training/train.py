@@ -13,6 +13,7 @@ DistributedDataParallel (nccl on GPU, gloo on CPU); only rank 0 writes files.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import random
 import signal
@@ -29,7 +30,7 @@ from tqdm import tqdm
 
 from pix2lut.imageio import write_image
 from training.checkpoint import load_checkpoint, save_checkpoint
-from training.config import TrainConfig
+from training.config import OptimConfig, TrainConfig
 from training.data.torch_dataset import PairDataset, worker_init_fn
 from training.data_sources import image_size, training_pairs, validation_pairs
 from training.losses import (
@@ -45,6 +46,7 @@ from training.models.image2lut import apply_lut_torch
 from training.plots import plot_curves
 
 CHECKPOINT_NAME = "last.pt"
+COSINE_FLOOR = 0.01  # the cosine schedule ends at 1/100 of the learning rate
 
 
 @dataclass
@@ -113,6 +115,9 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
             if sampler is not None:
                 sampler.set_epoch(epoch)
             for batch in loader:
+                for optimiser in filter(None, (optimiser_g, optimiser_d)):
+                    for group in optimiser.param_groups:
+                        group["lr"] = learning_rate(config.optim, step)
                 losses = _step(config, batch, generator, discriminator, optimiser_g, optimiser_d, device)
                 step += 1
                 progress.update(1)
@@ -140,6 +145,15 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
         if dist_info.world_size > 1:
             dist.destroy_process_group()
     return checkpoint_path
+
+
+def learning_rate(optim: OptimConfig, step: int) -> float:
+    """The learning rate of step ``step`` (from 0): constant, or a cosine from ``lr`` to ``lr / 100``."""
+    if optim.lr_schedule == "constant":
+        return optim.lr
+    progress = min(step / max(optim.steps - 1, 1), 1.0)
+    floor = optim.lr * COSINE_FLOOR
+    return floor + 0.5 * (optim.lr - floor) * (1.0 + math.cos(math.pi * progress))
 
 
 def _step(config, batch, generator, discriminator, optimiser_g, optimiser_d, device) -> dict[str, float]:

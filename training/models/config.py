@@ -64,6 +64,8 @@ class ModelConfig:
     lut_size: int = DEFAULT_LUT_SIZE
     basis_luts: int = DEFAULT_BASIS_LUTS
     backbone_widths: tuple[int, ...] = DEFAULT_BACKBONE_WIDTHS
+    colour_stats: bool = False  # the head also sees the thumbnail's colour histograms
+    head_hidden: int = 0  # hidden width of an MLP head; 0: Zeng et al.'s single linear layer
 
     def __post_init__(self) -> None:
         if self.kind not in MODEL_KINDS:
@@ -122,6 +124,8 @@ def _check_image2lut(config: ModelConfig) -> None:
         raise ConfigError(f"lut_size must be one of {', '.join(map(str, LUT_SIZES))}, found {config.lut_size}")
     if config.basis_luts < 1:
         raise ConfigError(f"basis_luts must be at least 1, found {config.basis_luts}")
+    if config.head_hidden < 0:
+        raise ConfigError(f"head_hidden must be 0 (a linear head) or a width, found {config.head_hidden}")
     scale = 2 ** len(config.backbone_widths)  # each backbone block halves the image
     if config.input_size < scale or config.input_size % scale:
         raise ConfigError(
@@ -143,6 +147,9 @@ def _build_image2lut(config: ModelConfig) -> nn.Module:
         basis_luts=config.basis_luts,
         backbone_widths=config.backbone_widths,
         dropout=config.dropout,
+        input_size=config.input_size,
+        colour_stats=config.colour_stats,
+        head_hidden=config.head_hidden,
     )
 
 

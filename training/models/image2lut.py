@@ -10,7 +10,11 @@ Departures from the paper, each for a stated reason:
 
 - global average pooling and a linear layer replace the paper's 8x8 convolution, so any thumbnail size works;
 - the linear layer starts with the identity's weight at 1 and small random weights (instead of an arbitrary
-  random blend), so the untrained model already returns nearly the identity LUT.
+  random blend), so the untrained model already returns nearly the identity LUT;
+- optionally (``colour_stats``) the head also sees the thumbnail's global colour statistics: a joint RGB
+  histogram and per-channel cumulative histograms (:class:`ColourStatistics`). A look or a cast is mostly a change
+  of exactly these, and the backbone's InstanceNorm normalises each feature map's mean and spread away;
+- optionally (``head_hidden``) the head is a two-layer MLP instead of one linear layer.
 """
 
 from __future__ import annotations
@@ -34,6 +38,39 @@ IDENTITY_BASIS = 0  # index of the basis LUT that starts as the identity (the ot
 # their weight times the LUT's gradient, lets them learn from the first step (with tiny weights they crawl).
 HEAD_INIT_STD = 1e-3
 ADAPTIVE_HEAD_INIT_STD = 0.1
+STATS_SIDE = 64  # the statistics are taken on a 64 x 64 average-pooled thumbnail: 4,096 pixels
+HISTOGRAM_BINS = 8  # per axis of the joint RGB histogram: 512 bins
+CDF_LEVELS = 16  # per-channel cumulative histogram at 1/16 .. 15/16
+
+
+class ColourStatistics(nn.Module):
+    """Global colour statistics of ``(B, 3, S, S)`` images in [0, 1]: ``(B, features)``, no learned parameters.
+
+    - the joint RGB histogram, ``HISTOGRAM_BINS^3`` bin fractions, square-rooted (so that small bins count);
+    - per channel, the fraction of pixels at or below each of ``CDF_LEVELS - 1`` levels (the cumulative histogram).
+
+    Built from comparisons and means only, so it exports to ONNX as plain Equal/LessOrEqual/ReduceMean nodes.
+    """
+
+    def __init__(self, input_size: int, side: int = STATS_SIDE, bins: int = HISTOGRAM_BINS) -> None:
+        super().__init__()
+        self.pool = max(input_size // side, 1)
+        self.bins = bins
+        self.register_buffer("bin_ids", torch.arange(bins**3, dtype=torch.float32), persistent=False)
+        self.register_buffer("levels", torch.arange(1, CDF_LEVELS, dtype=torch.float32) / CDF_LEVELS, persistent=False)
+
+    @property
+    def features(self) -> int:
+        return self.bins**3 + IMAGE_CHANNELS * (CDF_LEVELS - 1)
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        small = F.avg_pool2d(image.clamp(0.0, 1.0), self.pool) if self.pool > 1 else image.clamp(0.0, 1.0)
+        pixels = small.flatten(2)  # (B, 3, P)
+        index = torch.clamp(torch.floor(pixels * self.bins), max=self.bins - 1)  # (B, 3, P) bin per channel
+        flat = (index[:, 0] * self.bins + index[:, 1]) * self.bins + index[:, 2]  # (B, P), red slowest
+        histogram = (flat.unsqueeze(-1) == self.bin_ids).float().mean(dim=1)  # (B, bins^3)
+        below = (pixels.unsqueeze(-1) <= self.levels).float().mean(dim=2)  # (B, 3, CDF_LEVELS - 1)
+        return torch.cat([histogram.sqrt(), below.flatten(1)], dim=1)
 
 
 def initial_basis(lut_size: int, basis_luts: int) -> torch.Tensor:
@@ -58,9 +95,24 @@ class Image2Lut(nn.Module):
         Channels of each 3x3 stride-2 block; InstanceNorm after all but the last, as Zeng et al.
     dropout
         Dropout on the pooled features before the linear layer (Zeng et al.: 0.5).
+    input_size
+        The thumbnail side the model is fed (only the colour statistics need it).
+    colour_stats
+        Whether the head also sees :class:`ColourStatistics` of the thumbnail.
+    head_hidden
+        Width of the MLP head's hidden layer; 0: one linear layer, as Zeng et al.
     """
 
-    def __init__(self, lut_size: int, basis_luts: int, backbone_widths: Sequence[int], dropout: float) -> None:
+    def __init__(
+        self,
+        lut_size: int,
+        basis_luts: int,
+        backbone_widths: Sequence[int],
+        dropout: float,
+        input_size: int = 256,
+        colour_stats: bool = False,
+        head_hidden: int = 0,
+    ) -> None:
         super().__init__()
         self.lut_size = lut_size
         layers: list[nn.Module] = []
@@ -72,7 +124,12 @@ class Image2Lut(nn.Module):
             in_channels = width
         self.backbone = nn.Sequential(*layers)
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(in_channels, basis_luts)
+        self.statistics = ColourStatistics(input_size) if colour_stats else None
+        features = in_channels + (self.statistics.features if self.statistics is not None else 0)
+        self.hidden = (
+            nn.Sequential(nn.Linear(features, head_hidden), nn.LeakyReLU(LEAKY_SLOPE)) if head_hidden else nn.Identity()
+        )
+        self.head = nn.Linear(head_hidden or features, basis_luts)
         nn.init.normal_(self.head.weight, 0.0, ADAPTIVE_HEAD_INIT_STD)
         with torch.no_grad():
             self.head.weight[IDENTITY_BASIS].normal_(0.0, HEAD_INIT_STD)
@@ -83,7 +140,9 @@ class Image2Lut(nn.Module):
         """The CNN alone: ``(B, 3, S, S)`` -> one weight per basis LUT, ``(B, K)``."""
         features = self.backbone(image)  # (B, C, S / 2^depth, S / 2^depth)
         pooled = features.mean(dim=(2, 3))  # (B, C): global average pooling
-        return self.head(self.dropout(pooled))  # (B, K)
+        if self.statistics is not None:
+            pooled = torch.cat([pooled, self.statistics(image)], dim=1)  # (B, C + statistics)
+        return self.head(self.hidden(self.dropout(pooled)))  # (B, K)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         weights = self.blend_weights(image)  # (B, K)
