@@ -6,6 +6,7 @@ it even if what follows fails) -> set the LUTs (and a CDL) on its nodes. The use
 """
 
 from resolve_scripts import resolve_access
+from resolve_scripts.errors import ScriptError
 from resolve_scripts.journal import journal_path, write_journal
 from resolve_scripts.luts import set_cdl, set_lut
 from resolve_scripts.versions import add_version, base_version, current_version_name, load_version
@@ -50,12 +51,29 @@ def regrade(item, version, journal, run, lut_root, make_grade, warn):
     journal.record(clip_id, clip_name, base, made)
     journal.record_change(run, clip_id, clip_name, previous, made)
     save_journal(lut_root, journal, warn)
-    graph = resolve_access.node_graph(item, version)  # the graph of the version now current
-    for node, relpath, absolute in grade.luts:
-        set_lut(graph, node, relpath, absolute)
-    if grade.cdl is not None:
-        set_cdl(item, *grade.cdl)
+    try:
+        graph = resolve_access.node_graph(item, version)  # the graph of the version now current
+        for node, relpath, absolute in grade.luts:
+            set_lut(graph, node, relpath, absolute)
+        if grade.cdl is not None:
+            set_cdl(item, *grade.cdl)
+    except ScriptError:
+        _take_back(item, previous, made, journal, run, lut_root, warn)
+        raise
     return Regraded(clip_name, base, previous, made, grade)
+
+
+def _take_back(item, previous, made, journal, run, lut_root, warn):
+    """A version whose LUTs Resolve refused is of no use: back to ``previous``, the version and its record gone."""
+    clip_id = item.GetUniqueId()
+    if not item.LoadVersionByName(previous, resolve_access.LOCAL_VERSION):
+        return  # keep the half-made version and its record: the user is on it, and Undo knows it
+    item.DeleteVersionByName(made, resolve_access.LOCAL_VERSION)
+    run["clips"].pop(clip_id, None)
+    entry = journal.get(clip_id)
+    if entry is not None:
+        entry["versions"].pop(made, None)
+    save_journal(lut_root, journal, warn)
 
 
 def save_journal(lut_root, journal, warn):

@@ -47,11 +47,11 @@ def undo_last_run(resolve, settings, warn=warn):
             path = timeline_journal_path(settings.lut_root, run["timeline_id"])
             if os.path.isfile(path):
                 os.remove(path)
-    lines = [
+    head = (
         f"undid {run['script']} on {run.get('timeline', '?')!r}: {len(back)} clip(s) back on the version they were on "
         "before (the Pix2LUT versions are kept in each clip's Local Versions)"
-    ]
-    lines += back
+    )
+    lines = [head, *back]
     if missing:
         lines.append("not on an open timeline, left as they are: " + ", ".join(repr(name) for name in missing))
     if refused:

@@ -34,7 +34,6 @@ from tests.fakes.project_objects import PROJECT_SETTING_DEFAULTS, Project, Proje
 from tests.fakes.session import (
     MIN_VERSION,
     PAGES,
-    FakeLimitation,
     MenuScriptNotListed,
     Quirks,
     Refusal,
@@ -49,6 +48,7 @@ from tests.fakes.timeline_objects import (
     EXPORT_LUT_PANASONICVLUT,
     Timeline,
 )
+from tests.fakes.ui import FakeUI
 
 STUDIO, FREE = "studio", "free"
 PRODUCT_NAMES = {STUDIO: "DaVinci Resolve Studio", FREE: "DaVinci Resolve"}
@@ -64,17 +64,6 @@ MASTER_LUT_FOLDER = Path("resolve-master") / "LUT"  # under tmp_path, standing i
 USER_LUT_FOLDER = Path("resolve-user") / "LUT"  # standing in for the per-user LUT folder
 
 
-class FakeUIManager(ResolveObject):
-    """Stands in for ``fusion.UIManager`` where it exists; dialogs are not modelled (pass ``ui_manager=``)."""
-
-    api_class = "UIManager"
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        raise FakeLimitation(f"UIManager.{name}: the fake models no dialogs; give create() a ui_manager stub")
-
-
 class Fusion(ResolveObject):
     """The ``fusion``/``fu``/``app`` global of a menu script: only what the product touches."""
 
@@ -83,7 +72,7 @@ class Fusion(ResolveObject):
     def __init__(self, session: Session, resolve: FakeResolve, ui_manager: object | None) -> None:
         super().__init__(session)
         self._resolve = resolve
-        self._ui_manager = ui_manager if ui_manager is not None else FakeUIManager(session)
+        self._ui_manager = ui_manager if ui_manager is not None else FakeUI()
 
     @property
     def UIManager(self) -> object | None:
@@ -182,7 +171,8 @@ class FakeResolve(ResolveObject):
         quirks
             The behaviours live reports disagree on (see :class:`Quirks`).
         ui_manager
-            What ``fusion.UIManager`` gives where it exists (Studio, or free before 19.1).
+            What ``fusion.UIManager`` gives where it exists (Studio, or free before 19.1); by default a
+            :class:`tests.fakes.ui.FakeUI` whose user clicks "Close".
         external_scripting
             Preferences > General > External scripting (``DaVinciResolveScript.scriptapp`` needs it and Studio).
         """
