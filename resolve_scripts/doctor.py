@@ -112,6 +112,8 @@ def lut_folder_check(lut_root):
     folder = os.path.join(lut_root, LUT_SUBFOLDER)
     if not os.path.isdir(lut_root):
         return PROBLEM, f"LUT folder: the master LUT folder {lut_root} does not exist: set lut_root or reinstall."
+    if os.path.exists(folder) and not os.path.isdir(folder):  # the scripts could neither make it nor write in it
+        return PROBLEM, f"LUT folder: {folder} is a file, not a folder: move it away, or run the installer once."
     target = folder if os.path.isdir(folder) else lut_root
     try:
         handle, probe = tempfile.mkstemp(prefix=".pix2lut-doctor-", dir=target)

@@ -109,7 +109,7 @@ def ask_for_still(project, clip_name, settings, client, op, outputs, colour, ref
         if own_client:
             client = open_client(settings)
         stills = [still] if reference_path is None else [still, reference_path]
-        return client.lut_request(op, stills, colour, settings.send_path, outputs, None, settings.lut_size)
+        return client.lut_request(op, stills, colour, settings.send_path, outputs, settings.model, settings.lut_size)
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
         if own_client and client is not None:

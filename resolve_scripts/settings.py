@@ -38,7 +38,12 @@ FIELDS = {
     "send_path": ("PIX2LUT_SEND_PATH", bool, False),  # send the still's path (server run with --allow-path)
     "timeout_ms": ("PIX2LUT_TIMEOUT_MS", int, None),
     "retries": ("PIX2LUT_RETRIES", int, None),
-    "lut_size": ("PIX2LUT_LUT_SIZE", int, None),  # 17, 33 or 65; None: the server's default (33)
+    "lut_size": ("PIX2LUT_LUT_SIZE", int, None),
+    "model": (
+        "PIX2LUT_MODEL",
+        str,
+        None,
+    ),  # Grade Clip: a grade model by name; None: the server's default  # 17, 33 or 65; None: the server's default (33)
     "tracks": ("PIX2LUT_TRACKS", str, ""),  # Neutralize + Look: "1,2" video tracks; "": all of them
     "frames_per_clip": ("PIX2LUT_FRAMES_PER_CLIP", int, DEFAULT_FRAMES_PER_CLIP),
     "reference": ("PIX2LUT_REFERENCE", str, None),  # a still file to take the look from, instead of a marker
@@ -122,10 +127,11 @@ def read_config(path):
                 f"The Pix2LUT settings file {path} has an unknown setting {key!r}: known are "
                 f"{', '.join(sorted(FIELDS))}."
             )
-        kind = FIELDS[key][1]
-        if value is not None and not (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):
-            raise ScriptError(f"The Pix2LUT settings file {path}: {key!r} must be {kind.__name__}, found {value!r}.")
-        values[key] = value
+        problem = _type_problem(key, value)
+        if problem:
+            raise ScriptError(f"The Pix2LUT settings file {path}: {problem}.")
+        if value is not None:  # null: the default, as config_document writes it (by leaving the key out)
+            values[key] = value
     return values
 
 
@@ -134,6 +140,10 @@ def config_document(values):
     unknown = sorted(set(values) - set(FIELDS))
     if unknown:
         raise ScriptError(f"unknown Pix2LUT settings: {', '.join(unknown)}")
+    for key, value in sorted(values.items()):
+        problem = _type_problem(key, value)
+        if problem:
+            raise ScriptError(f"Pix2LUT setting {problem}")
     document = {"format": CONFIG_FORMAT}
     document.update({key: value for key, value in sorted(values.items()) if value is not None})
     return json.dumps(document, indent=2) + "\n"
@@ -149,6 +159,14 @@ def parse_tracks(text):
             raise ScriptError(f"PIX2LUT_TRACKS must list video track numbers like 1,2, found {text!r}.")
         tracks.append(int(part))
     return sorted(set(tracks))
+
+
+def _type_problem(key, value):
+    """What is wrong with the type of ``value`` for ``key`` (None is fine: the default), or ""."""
+    kind = FIELDS[key][1]
+    if value is None or (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):
+        return ""
+    return f"{key!r} must be {kind.__name__}, found {value!r}"
 
 
 def _from_text(raw, kind, variable):

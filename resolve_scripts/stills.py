@@ -17,6 +17,7 @@ EXPORT_ATTEMPTS = 4  # one export and three retries of a black still
 RETRY_DELAY_S = 0.25  # time for the viewer to decode a RAW frame between attempts
 PLAYHEAD_POLLS = 10  # GetCurrentTimecode may lag a SetCurrentTimecode for a poll or two (API-NOTES section 4)
 PLAYHEAD_POLL_S = 0.02
+MIN_FRAMES_WITH_INSIDE = 3  # a first frame, a last frame, and at least one between them
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # PNG colour type -> (channels, colour channels): grey, RGB, grey+alpha, RGBA (ISO/IEC 15948, 11.2.2)
 PNG_CHANNELS = {0: (1, 1), 2: (3, 3), 4: (2, 1), 6: (4, 3)}
@@ -73,7 +74,9 @@ def sample_frames(item, count):
     start, end = int(item.GetStart()), int(item.GetEnd())
     length = max(end - start, 1)
     frames = [start + int(length * (index + 1) / (count + 1)) for index in range(count)]
-    return sorted({min(max(frame, start), end - 1) for frame in frames})
+    # More frames asked than the clip has inside frames would land on its ends: keep to the inside ones.
+    first, last = (start + 1, end - 2) if length >= MIN_FRAMES_WITH_INSIDE else (start, end - 1)
+    return sorted({min(max(frame, first), last) for frame in frames})
 
 
 def is_black_png(path):

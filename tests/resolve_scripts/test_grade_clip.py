@@ -332,3 +332,10 @@ def test_the_scripts_send_the_colour_settings_the_protocol_accepts():
     from resolve_scripts.resolve_access import COLOUR_KEYS as SCRIPT_COLOUR_KEYS
 
     assert SCRIPT_COLOUR_KEYS == COLOUR_KEYS
+
+
+def test_the_model_setting_picks_the_grade_model(resolve: FakeResolve, server: RunningServer) -> None:
+    code, lines = run_main(resolve, PIX2LUT_SERVER=server.address, PIX2LUT_MODEL="grade-pix")
+    assert code == 0 and lines[0].startswith("Pix2LUT: graded 'Shot 01' with grade-pix ("), lines
+    code, lines = run_main(resolve, PIX2LUT_SERVER=server.address, PIX2LUT_MODEL="no-such-model")
+    assert code == 1 and lines[0].startswith("Pix2LUT: The Pix2LUT server refused the frame (unknown_model): ")
