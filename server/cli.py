@@ -40,6 +40,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     server.add_argument("--bind", default=DEFAULT_ADDRESS, help=f"ZeroMQ endpoint (default {DEFAULT_ADDRESS})")
     server.add_argument("--models", type=Path, default=DEFAULT_MODELS, help="folder with manifest.json")
     server.add_argument("--workers", type=int, default=1, help="model worker processes (one per GPU)")
+    server.add_argument("--gpus", type=int, default=1, help="GPUs to spread the workers over: worker i uses GPU i mod N")
     server.add_argument("--provider", default="auto", choices=["auto", *PROVIDER_ALIASES])
     server.add_argument("--threads", type=int, help="onnxruntime threads per model (default: all cores)")
     server.add_argument("--curve-keys", type=Path, help="CURVE key folder; required to bind beyond loopback")
@@ -76,7 +77,8 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     config = ServerConfig(
-        bind=args.bind, models_dir=args.models, workers=args.workers, provider=args.provider, threads=args.threads,
+        bind=args.bind, models_dir=args.models, workers=args.workers, gpus=args.gpus, provider=args.provider,
+        threads=args.threads,
         curve_keys=args.curve_keys, allowed_roots=tuple(args.allow_path),
     )
     return serve(config)

@@ -47,11 +47,17 @@ class ServerConfig:
     bind: str = "tcp://127.0.0.1:5555"
     models_dir: Path = Path("onnx_models")
     workers: int = 1
+    gpus: int = 1  # with several, worker i runs its models on GPU i mod gpus
     provider: str = "auto"
     threads: int | None = None
     curve_keys: Path | None = None  # folder with server.key_secret and the allowed clients' *.key
     allowed_roots: tuple[Path, ...] = ()
     limits: Limits = field(default_factory=Limits)
+
+    def __post_init__(self) -> None:
+        for name in ("workers", "gpus"):
+            if getattr(self, name) < 1:
+                raise ServerError(f"--{name} must be 1 or more, found {getattr(self, name)}")
 
 
 def is_loopback_endpoint(endpoint: str) -> bool:
@@ -131,7 +137,7 @@ def _worker_main(config: ServerConfig, backend: str, control: str, index: int) -
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker {index} %(message)s")
     limit_decoder_pixels(config.limits)
     context = zmq.Context()
-    service = _build_service(config)
+    service = _build_service(config, device_id=index % max(1, config.gpus))
     socket = context.socket(zmq.DEALER)
     socket.connect(backend)
     stopper = context.socket(zmq.REQ)
@@ -186,10 +192,10 @@ def _peer_is_loopback(frame: zmq.Frame) -> bool:
         return False
 
 
-def _build_service(config: ServerConfig) -> Service:
+def _build_service(config: ServerConfig, device_id: int = 0) -> Service:
     # workers share the cores: each gets its part, so N workers do not fight over every core
     threads = config.threads or max(1, (os.cpu_count() or 1) // max(1, config.workers))
-    registry = ModelRegistry.load(config.models_dir, provider=config.provider, threads=threads)
+    registry = ModelRegistry.load(config.models_dir, provider=config.provider, threads=threads, device_id=device_id)
     return Service(registry, ServiceConfig(limits=config.limits, allowed_roots=config.allowed_roots))
 
 

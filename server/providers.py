@@ -30,6 +30,8 @@ INSTALL_HINTS = {
     "directml": "the DirectML build of onnxruntime on Windows (pip install pix2lut[directml])",
     "coreml": "the macOS build of onnxruntime (pip install pix2lut[cpu] on a Mac)",
 }
+# Accelerators that take a ``device_id`` provider option: with several GPUs, worker i runs on GPU i mod N.
+DEVICE_PROVIDERS = ("TensorrtExecutionProvider", "CUDAExecutionProvider", "DmlExecutionProvider")
 ORT_LOG_SEVERITY_WARNING = 2  # onnxruntime severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal
 
 
@@ -68,6 +70,14 @@ def choose_providers(requested: str = AUTO, available: list[str] | None = None) 
             f"{', '.join(available) or 'none'}. It needs {INSTALL_HINTS[alias]}"
         )
     return [provider, CPU_PROVIDER]
+
+
+def pin_to_device(providers: list[str], device_id: int) -> list[str | tuple[str, dict[str, str]]]:
+    """``providers`` with ``device_id`` set on each GPU provider (onnxruntime's provider options), for
+    ``InferenceSession(providers=...)``; the others (CPU, CoreML) as they are."""
+    if device_id < 0:
+        raise ProviderError(f"device_id must be 0 or more, found {device_id}")
+    return [(name, {"device_id": str(device_id)}) if name in DEVICE_PROVIDERS else name for name in providers]
 
 
 def session_options(threads: int | None = None) -> onnxruntime.SessionOptions:

@@ -30,7 +30,7 @@ from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 
 from server.errors import ModelLoadError, ModelRunError, UnknownModelError
 from server.manifest import MANIFEST_NAME, ROLES, Manifest, ModelEntry, read_manifest, sha256_of
-from server.providers import AUTO, CPU_PROVIDER, choose_providers, session_options
+from server.providers import AUTO, CPU_PROVIDER, choose_providers, pin_to_device, session_options
 
 LOG = logging.getLogger("pix2lut.server")
 CHANNELS = 3  # RGB
@@ -106,7 +106,7 @@ class ModelRegistry:
 
     @classmethod
     def load(cls, models_dir: Path, provider: str = AUTO, threads: int | None = None,
-             log: logging.Logger = LOG) -> ModelRegistry:
+             log: logging.Logger = LOG, device_id: int = 0) -> ModelRegistry:
         """Load every model of ``models_dir/manifest.json``, refusing (and logging) the ones that fail a check.
 
         Raises
@@ -115,10 +115,13 @@ class ModelRegistry:
             The manifest is missing or malformed.
         ProviderError
             ``provider`` is unknown or not in this onnxruntime build, or ``threads`` is not positive.
+
+        ``device_id``: the GPU the accelerator providers run on (one per worker process with several GPUs).
         """
         models_dir = Path(models_dir)
         manifest = read_manifest(models_dir / MANIFEST_NAME)
-        providers = choose_providers(provider)
+        names = choose_providers(provider)
+        providers = pin_to_device(names, device_id)
         options = session_options(threads)
         models: dict[str, LoadedModel] = {}
         refused: dict[str, str] = {}
@@ -132,9 +135,9 @@ class ModelRegistry:
             models[entry.name] = model
             log.info("loaded model '%s' (%s, %s, %d px) on %s, warm-up %.0f ms", entry.name, entry.kind, entry.role,
                      entry.input_size, model.provider, warm_up_ms)
-            if providers[0] != CPU_PROVIDER and model.provider == CPU_PROVIDER:
+            if names[0] != CPU_PROVIDER and model.provider == CPU_PROVIDER:
                 log.warning("model '%s' runs on %s: %s was asked for but did not start (a GPU build of onnxruntime "
-                            "without a working GPU falls back to the CPU)", entry.name, CPU_PROVIDER, providers[0])
+                            "without a working GPU falls back to the CPU)", entry.name, CPU_PROVIDER, names[0])
         if not models:
             log.warning("no model loaded from %s", models_dir)
         return cls(manifest, models, refused, log)
@@ -179,7 +182,7 @@ class ModelRegistry:
         ]
 
 
-def _load_model(entry: ModelEntry, models_dir: Path, providers: list[str],
+def _load_model(entry: ModelEntry, models_dir: Path, providers: list,
                 options: onnxruntime.SessionOptions) -> tuple[LoadedModel, float]:
     """One model through every check, and its warm-up time in ms; ModelLoadError says why it is refused."""
     path = models_dir / entry.file

@@ -7,8 +7,10 @@ import os
 import onnxruntime
 import pytest
 
-from server.errors import ProviderError
-from server.providers import PROVIDER_ALIASES, choose_providers, session_options
+from server.errors import ProviderError, ServerError
+from server.loop import ServerConfig
+from server.providers import PROVIDER_ALIASES, choose_providers, pin_to_device, session_options
+from server.registry import ModelRegistry
 
 CPU = "CPUExecutionProvider"
 CUDA = "CUDAExecutionProvider"
@@ -109,3 +111,28 @@ def test_threads_must_be_a_positive_integer(threads: object) -> None:
         session_options(threads)  # type: ignore[arg-type]
 
     assert str(caught.value) == f"threads must be a positive integer, found {threads!r}"
+
+
+def test_gpu_providers_are_pinned_to_the_workers_device() -> None:
+    chosen = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CoreMLExecutionProvider", CPU]
+    assert pin_to_device(chosen, 3) == [
+        ("TensorrtExecutionProvider", {"device_id": "3"}),
+        ("CUDAExecutionProvider", {"device_id": "3"}),
+        "CoreMLExecutionProvider",
+        CPU,
+    ]
+    assert pin_to_device([CPU], 1) == [CPU]
+    with pytest.raises(ProviderError, match="^device_id must be 0 or more, found -1$"):
+        pin_to_device(chosen, -1)
+
+
+def test_a_pinned_cpu_session_loads_and_runs(models_dir) -> None:
+    # onnxruntime takes the (name, options) form; on this machine the CPU provider is what runs
+    registry = ModelRegistry.load(models_dir, provider="cpu", threads=1, device_id=1)
+    assert registry.models and all(model.provider == CPU for model in registry.models.values())
+
+
+@pytest.mark.parametrize("field", ["workers", "gpus"])
+def test_workers_and_gpus_must_be_positive(field: str) -> None:
+    with pytest.raises(ServerError, match=f"^--{field} must be 1 or more, found 0$"):
+        ServerConfig(**{field: 0})
