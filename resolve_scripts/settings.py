@@ -38,12 +38,8 @@ FIELDS = {
     "send_path": ("PIX2LUT_SEND_PATH", bool, False),  # send the still's path (server run with --allow-path)
     "timeout_ms": ("PIX2LUT_TIMEOUT_MS", int, None),
     "retries": ("PIX2LUT_RETRIES", int, None),
-    "lut_size": ("PIX2LUT_LUT_SIZE", int, None),
-    "model": (
-        "PIX2LUT_MODEL",
-        str,
-        None,
-    ),  # Grade Clip: a grade model by name; None: the server's default  # 17, 33 or 65; None: the server's default (33)
+    "lut_size": ("PIX2LUT_LUT_SIZE", int, None),  # 17, 33 or 65; None: the server's default (33)
+    "model": ("PIX2LUT_MODEL", str, None),  # Grade Clip: a grade model by name; None: the server's default
     "tracks": ("PIX2LUT_TRACKS", str, ""),  # Neutralize + Look: "1,2" video tracks; "": all of them
     "frames_per_clip": ("PIX2LUT_FRAMES_PER_CLIP", int, DEFAULT_FRAMES_PER_CLIP),
     "reference": ("PIX2LUT_REFERENCE", str, None),  # a still file to take the look from, instead of a marker

@@ -168,9 +168,18 @@ def test_ui_manager_is_none_on_free_from_19_1(tmp_path, edition, version, has_ui
     assert (fusion.UIManager is not None) == has_ui
 
 
-def test_the_default_ui_manager_says_dialogs_are_not_modelled(resolve):
-    with pytest.raises(FakeLimitation):
-        resolve.Fusion().UIManager.AddWindow({})
+def test_the_default_ui_manager_models_a_window_the_user_closes(resolve):
+    ui = resolve.Fusion().UIManager
+    dispatcher = resolve.fake_script_globals()["bmd"].UIDispatcher(ui)
+    window = dispatcher.AddWindow(
+        {"ID": "W"}, ui.VGroup([ui.Label({"ID": "L", "Text": "a"}), ui.Button({"ID": "Close"})])
+    )
+    window.GetItems()["L"].Text = "b"
+    with pytest.raises(RuntimeError, match="no Clicked handler for 'Close'"):
+        dispatcher.RunLoop()  # no handler: Resolve would wait forever
+    window.On.Close.Clicked = lambda event: dispatcher.ExitLoop()
+    dispatcher.RunLoop()
+    assert window.GetItems()["L"].fake_history == ["a", "b"] and ui.fake_clicks == ["Close"]
 
 
 def test_external_scripting_needs_studio_and_the_preference(tmp_path):
