@@ -8,6 +8,7 @@ the one LUT ``grade_clip`` fits over the shot. Writes a JSON report and a contac
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 from collections.abc import Iterable, Sequence
@@ -83,7 +84,7 @@ def sequence_jitter(model: LoadedModel, frames: Sequence[np.ndarray], lut_size: 
     """Mean absolute change of the LUT between consecutive frames: graded one by one, and as one shot."""
     per_frame = [correction_lut(model, [frame], lut_size, Timings()).table for frame in frames]
     one_lut = correction_lut(model, list(frames), lut_size, Timings()).table
-    steps = [float(np.abs(b - a).mean()) for a, b in zip(per_frame, per_frame[1:])]
+    steps = [float(np.abs(b - a).mean()) for a, b in itertools.pairwise(per_frame)]
     return {
         "frames": len(frames),
         "per_frame_jitter": statistics.fmean(steps) if steps else 0.0,

@@ -327,3 +327,13 @@ def test_image2lut_learns_a_colour_transform_through_its_lut():
         losses.append(l1_term.item())
     assert losses[-1] < TRAINED_LOSS_RATIO * losses[0], losses
     assert model.basis.grad[1:].abs().sum() > 0  # the zero-initialised basis LUTs learn too
+
+
+def test_colour_stats_and_mlp_head_still_start_near_the_identity():
+    model = build_model(ModelConfig("image2lut", input_size=128, lut_size=17, basis_luts=8, colour_stats=True,
+                                    head_hidden=32, dropout=0.0)).eval()
+    with torch.no_grad():
+        lut = model(torch.rand(2, 3, 128, 128, generator=torch.Generator().manual_seed(0)))
+    np.testing.assert_allclose(lut.numpy(), np.broadcast_to(identity_table(17), lut.shape), atol=0.05)
+    with pytest.raises(ConfigError, match="head_hidden must be 0"):
+        ModelConfig("image2lut", head_hidden=-1)

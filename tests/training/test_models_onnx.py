@@ -25,6 +25,9 @@ EXPORTERS = {"torchscript": (False, 17), "dynamo": (True, 18)}  # name: (dynamo 
 CONFIGS = {
     "image2image": ModelConfig("image2image"),
     "image2lut": ModelConfig("image2lut", input_size=64, lut_size=17),
+    # the shipped models' form: colour histograms and an MLP head beside the CNN
+    "image2lut+stats": ModelConfig("image2lut", input_size=128, lut_size=17, basis_luts=4, colour_stats=True,
+                                   head_hidden=16, dropout=0.0),
 }
 
 
@@ -32,7 +35,7 @@ def exportable(kind: str) -> torch.nn.Module:
     """An eval-mode model whose output depends visibly on its input (random basis LUTs and blend weights)."""
     torch.manual_seed(0)
     model = build_model(CONFIGS[kind]).eval()
-    if kind == "image2lut":
+    if CONFIGS[kind].kind == "image2lut":
         with torch.no_grad():
             model.basis.uniform_(0.0, 1.0)
             model.head.weight.normal_()
@@ -59,7 +62,7 @@ def test_onnxruntime_reproduces_torch(tmp_path, kind, exporter):
         (example,),
         str(path),
         input_names=[INPUT_NAME],
-        output_names=[OUTPUT_NAMES[kind]],
+        output_names=[OUTPUT_NAMES[config.kind]],
         opset_version=opset,
         dynamo=dynamo,
         verbose=False,
@@ -68,7 +71,7 @@ def test_onnxruntime_reproduces_torch(tmp_path, kind, exporter):
     assert {entry.version for entry in onnx.load(str(path)).opset_import if entry.domain == ""} == {opset}
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     assert [node.name for node in session.get_inputs()] == [INPUT_NAME]
-    assert [node.name for node in session.get_outputs()] == [OUTPUT_NAMES[kind]]
+    assert [node.name for node in session.get_outputs()] == [OUTPUT_NAMES[config.kind]]
     images = [example, torch.rand(1, 3, config.input_size, config.input_size)]  # a second image, unseen at export
     outputs = []
     for image in images:
@@ -80,5 +83,5 @@ def test_onnxruntime_reproduces_torch(tmp_path, kind, exporter):
         np.testing.assert_allclose(output, expected, rtol=0.0, atol=PARITY_ATOL)
         outputs.append(output)
     assert not np.allclose(outputs[0], outputs[1], atol=PARITY_ATOL)  # the graph did not freeze one answer
-    if kind == "image2lut":
+    if config.kind == "image2lut":
         assert outputs[0].shape == (1, config.lut_size, config.lut_size, config.lut_size, 3)  # [1, N, N, N, 3]
