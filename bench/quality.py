@@ -2,6 +2,7 @@
 
 - grade on real pairs: the FiveK pairs held out of training (expert C retouch), PSNR and CIEDE2000 against
   expert C, beside doing nothing (the published DPE figure, 23.3 dB on the FiveK test set, is quoted, not run);
+- grade on synthetic detunings of held-out photos, and on those photos untouched (a good shot should stay);
 - neutralize: looks held out of training applied to photos held out of training, PSNR against the neutral photo;
 - look transfer from a reference still: a held-out look on one held-out photo is the reference, another photo
   must get that look; mean CIEDE2000 to the truth, for ours, doing nothing, color-matcher (MKL) and the original
@@ -28,6 +29,7 @@ from pix2lut.imageio import read_image
 from server.pipeline import Timings, correction_lut, look_lut
 from server.registry import LoadedModel, ModelRegistry
 from training.config import SHARED_DATA
+from training.data.detune import apply_detuning, random_detuning
 from training.data.looks import load_looks
 from training.data.pairs import FrameSequence
 from training.data.photos import list_photos
@@ -41,6 +43,8 @@ WORK_SIDE = 512  # photos are evaluated at most this long on their long side
 KNN_NEIGHBOURS = 40
 LUT_SIZE = 33
 INFERENCE_RUNS = 20
+SYNTHETIC_SEED = 7
+DETUNINGS_PER_PHOTO = 2
 
 
 def mean_de(a: np.ndarray, b: np.ndarray) -> float:
@@ -66,6 +70,25 @@ def grade_real_pairs(model: LoadedModel) -> None:
     print(f"{'doing nothing':<28} {none_db:>8.2f} {none_de:>7.2f}")
     print(f"{'DPE (published, FiveK test)':<28} {DPE_PSNR_DB:>8.2f} {'-':>7}")
     print(f"{'pix2lut grade':<28} {ours_db:>8.2f} {ours_de:>7.2f}")
+
+
+def grade_synthetic(model: LoadedModel, photos: list[np.ndarray]) -> None:
+    """Held-out photos detuned at random (the training distribution), and the same photos untouched: a one-click
+    grade should undo the first and leave the second nearly alone."""
+    rng = np.random.default_rng(SYNTHETIC_SEED)
+    none_db, ours_db, kept_db = [], [], []
+    for photo in photos:
+        for _ in range(DETUNINGS_PER_PHOTO):
+            detuned = apply_detuning(photo, random_detuning(rng))
+            graded = apply_lut(detuned, correction_lut(model, [detuned], LUT_SIZE, Timings()))
+            none_db.append(psnr(detuned, photo))
+            ours_db.append(psnr(graded, photo))
+        kept_db.append(psnr(apply_lut(photo, correction_lut(model, [photo], LUT_SIZE, Timings())), photo))
+    print(f"\ngrade, {len(none_db)} random detunings of {len(photos)} held-out photos ({model.entry.name})")
+    print(f"{'detuned input':<28} {statistics.fmean(none_db):>8.2f} dB")
+    print(f"{'pix2lut grade':<28} {statistics.fmean(ours_db):>8.2f} dB")
+    print(f"{'well-exposed photo, graded':<28} {statistics.fmean(kept_db):>8.2f} dB against itself (how little it "
+          "changes a good shot)")
 
 
 def neutralize_held_out(model: LoadedModel, photos: list[np.ndarray], looks: list) -> None:
@@ -152,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     if "grade" in roles:
         grade = registry.default_for("grade")
         grade_real_pairs(grade)
+        grade_synthetic(grade, photos)
         jitter(grade)
     if "neutralize" in roles:
         neutralizer = registry.default_for("neutralize")

@@ -34,6 +34,8 @@ class DataConfig:
     real_fraction: float = 0.0
     crop: int = 256  # training crop side; the model input for image2lut
     samples_per_epoch: int = 2000
+    identity_fraction: float = 0.0  # training pairs whose source is the photo itself: leave a good shot alone
+    min_strength: float = 1.0  # training detunings and looks at a random strength in [min_strength, 1]
     validation_samples: int = 16
     workers: int = 0  # DataLoader processes
 

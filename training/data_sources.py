@@ -34,7 +34,8 @@ def split(items: Sequence, every: int = HOLD_OUT_EVERY) -> tuple[list, list]:
 def training_pairs(config: TrainConfig) -> Sequence[Pair]:
     photos, _ = split(_photos(config))
     looks, _ = split(_looks(config))
-    synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch)
+    synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch,
+                           identity_fraction=config.data.identity_fraction, min_strength=config.data.min_strength)
     if not config.data.real_pairs or config.data.real_fraction <= 0:
         return synthetic
     real, _ = split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)
@@ -88,11 +89,15 @@ class MixedPairs(PairSequence):
         return self.synthetic[index]
 
 
-def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int) -> SyntheticPairs:
+def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int,
+               identity_fraction: float = 0.0, min_strength: float = 1.0) -> SyntheticPairs:
+    """Pairs of ``photos``; validation keeps the defaults (full-strength, never the identity), so its figures
+    stay comparable whatever the training options."""
     if not photos:
         raise DataError(f"{config.data.photos}: no photos to train on")
     return SyntheticPairs(photos, config.data.task, looks, seed=seed, length=length, size=image_size(config),
-                          lut_size=config.model.lut_size)
+                          lut_size=config.model.lut_size, identity_fraction=identity_fraction,
+                          min_strength=None if min_strength == 1.0 else min_strength)
 
 
 def image_size(config: TrainConfig) -> int:

@@ -3,6 +3,7 @@ pairs fixed by (seed, index) whose LUT maps source to target, frame sequences in
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -293,3 +294,32 @@ def test_frame_sequence_reads_the_shared_frames() -> None:
     frames = FrameSequence(SHARED_DATA / "frames" / "vtest")
     assert frames.name == "vtest" and len(frames) == VTEST_FRAMES
     assert frames[-1].shape == VTEST_SHAPE and frames.paths[0].name < frames.paths[1].name
+
+
+def test_identity_pairs_leave_the_photo_as_it_is(photos: list[Path]) -> None:
+    pairs = SyntheticPairs(photos, "grade", seed=3, length=40, size=CROP, lut_size=9, identity_fraction=0.5)
+    names = [pairs[index].name for index in range(len(pairs))]
+    kept = [pairs[index] for index, name in enumerate(names) if name.endswith("-identity")]
+    assert 10 <= len(kept) <= 30  # about half of 40
+    for pair in kept:
+        np.testing.assert_array_equal(pair.source, pair.target)
+        np.testing.assert_array_equal(pair.lut.table, identity_table(9))
+    detuned = [pairs[index] for index, name in enumerate(names) if not name.endswith("-identity")]
+    assert all(not np.array_equal(pair.source, pair.target) for pair in detuned)
+
+
+def test_random_strengths_blend_cube_looks_towards_the_identity(photos: list[Path]) -> None:
+    full = SyntheticPairs(photos, "look", [warm_lut()], seed=5, length=30, size=CROP)
+    blended = SyntheticPairs(photos, "look", [warm_lut()], seed=5, length=30, size=CROP, min_strength=0.0)
+    changes_full = [float(np.abs(full[i].target - full[i].source).mean()) for i in range(len(full))]
+    changes_blended = [float(np.abs(blended[i].target - blended[i].source).mean()) for i in range(len(blended))]
+    assert np.mean(changes_blended) < 0.8 * np.mean(changes_full)  # the mean strength is about a half
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"identity_fraction": 1.0}, "identity_fraction must be in [0, 1), found 1.0"),
+    ({"min_strength": 2.0}, "min_strength must be in [0, strength = 1.0], found 2.0"),
+])
+def test_widening_options_are_checked(photos: list[Path], options: dict, message: str) -> None:
+    with pytest.raises(DataError, match=re.escape(message)):
+        SyntheticPairs(photos, "grade", **options)

@@ -23,7 +23,8 @@ from typing import Literal, overload
 import numpy as np
 
 from pix2lut.imageio import read_image
-from pix2lut.lut import Lut3D
+from pix2lut.lut import Lut3D, identity_table
+from pix2lut.ops import with_strength
 from training.data.augment import MIN_SCALE, random_crop, random_flip
 from training.data.detune import apply_detuning, detuning_lut, random_detuning
 from training.data.looks import Look, ParametricLook, apply_look, look_lut, random_parametric_look
@@ -193,6 +194,10 @@ class SyntheticPairs(PairSequence):
 
     The look is one of ``looks`` (``.cube`` looks) or a random parametric look, half each when ``looks`` are
     given, always parametric otherwise. LUTs are sampled at ``lut_size``; ``.cube`` looks keep their own size.
+
+    Two options widen what training sees: ``identity_fraction`` of the pairs are the photo unchanged on both
+    sides (a good shot must come back as it is), and ``min_strength`` draws each detuning's or look's strength
+    from ``[min_strength, strength]`` (a ``.cube`` look blended with the identity) instead of always ``strength``.
     """
 
     def __init__(
@@ -207,6 +212,8 @@ class SyntheticPairs(PairSequence):
         strength: float = 1.0,
         min_scale: float = MIN_SCALE,
         cache: PhotoCache | None = None,
+        identity_fraction: float = 0.0,
+        min_strength: float | None = None,
     ) -> None:
         if task not in TASKS:
             raise DataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}")
@@ -224,6 +231,12 @@ class SyntheticPairs(PairSequence):
         self.strength = strength
         self.min_scale = min_scale
         self.cache = cache if cache is not None else PhotoCache()
+        if not 0.0 <= identity_fraction < 1.0:
+            raise DataError(f"identity_fraction must be in [0, 1), found {identity_fraction}")
+        if min_strength is not None and not 0.0 <= min_strength <= strength:
+            raise DataError(f"min_strength must be in [0, strength = {strength}], found {min_strength}")
+        self.identity_fraction = identity_fraction
+        self.min_strength = min_strength
 
     def __len__(self) -> int:
         return self.length
@@ -234,21 +247,25 @@ class SyntheticPairs(PairSequence):
         (photo,) = random_flip(random_crop([self.cache.read(photo_path)], rng, self.size, self.min_scale), rng)
         photo = np.clip(photo, 0.0, 1.0)
         name = f"{self.task}-{self.seed}-{index:06d}-{photo_path.stem}"
+        if self.identity_fraction and rng.random() < self.identity_fraction:
+            return Pair(photo, photo, Lut3D(identity_table(self.lut_size)), name + "-identity")
+        strength = self.strength if self.min_strength is None else rng.uniform(self.min_strength, self.strength)
         if self.task == "grade":
-            detuning = random_detuning(rng, self.strength)
+            detuning = random_detuning(rng, strength)
             source = apply_detuning(photo, detuning)
             return Pair(source, photo, detuning_lut(detuning, self.lut_size, inverse=True), name)
-        look = self._random_look(rng)
+        look = self._random_look(rng, strength)
         looked = apply_look(photo, look)
         if self.task == "neutralize":
             lut = look_lut(look, self.lut_size, inverse=True) if isinstance(look, ParametricLook) else None
             return Pair(looked, photo, lut, name)
         return Pair(photo, looked, self._forward_lut(look), name)
 
-    def _random_look(self, rng: np.random.Generator) -> Look:
+    def _random_look(self, rng: np.random.Generator, strength: float) -> Look:
         if self.looks and rng.random() < CUBE_LOOK_SHARE:
-            return self.looks[int(rng.integers(len(self.looks)))]
-        return random_parametric_look(rng, self.strength)
+            look = self.looks[int(rng.integers(len(self.looks)))]
+            return look if strength == 1.0 else with_strength(look, strength)  # a .cube look, partly blended in
+        return random_parametric_look(rng, strength)
 
     def _forward_lut(self, look: Look) -> Lut3D:
         """The look itself: a ``.cube`` look as it is (the target was made with it), a parametric one sampled."""
