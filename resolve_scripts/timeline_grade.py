@@ -100,11 +100,6 @@ class TimelineJournal:
         document["clips"] = self.clips
         write_atomically(self.path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
-    def forget(self):
-        """Remove the file (after Undo of the run): the next run starts afresh."""
-        if os.path.isfile(self.path):
-            os.remove(self.path)
-
 
 def _layout_problem(data):
     if not isinstance(data, dict) or data.get("format") != TIMELINE_JOURNAL_FORMAT:
@@ -174,15 +169,11 @@ def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
                 made = grade_one(
                     project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn
                 )
-            except ClipSkipped as exc:
-                record.mark(clip_id, name, SKIPPED, reason=str(exc))
-                summary.skipped.append((name, str(exc)))
-                progress.step(index, len(items), f"{name}: skipped: {exc}")
             except TransportError as exc:  # the server stopped or refused: every clip after would fail the same way
                 summary.stopped = f"at {name!r}: {exc}"
                 progress.step(index, len(items), f"{name}: stopped: {exc}")
                 break
-            except ResolveRefusal as exc:  # this clip only: the next may well work
+            except (ClipSkipped, ResolveRefusal) as exc:  # this clip only: the next may well work
                 record.mark(clip_id, name, SKIPPED, reason=str(exc))
                 summary.skipped.append((name, str(exc)))
                 progress.step(index, len(items), f"{name}: skipped: {exc}")
@@ -245,10 +236,14 @@ def grade_one(project, timeline, item, version, settings, client, colour, look, 
     def make_grade():
         graph = resolve_access.node_graph(item, version)
         neutralize_node, look_node = find_nodes(graph, name)
-        stills = clip_stills(project, timeline, item, settings.frames_per_clip, temp_dir)
-        reply = client.lut_request(
-            "neutralize", stills, colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size
-        )
+        folder = tempfile.mkdtemp(prefix="clip-", dir=temp_dir)  # this clip's stills, gone once sent
+        try:
+            stills = clip_stills(project, timeline, item, settings.frames_per_clip, folder)
+            reply = client.lut_request(
+                "neutralize", stills, colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         relpath, absolute = write_lut(settings.lut_root, reply.cube_text)
         refresh_luts(project)
         luts = [(neutralize_node, relpath, absolute)]
