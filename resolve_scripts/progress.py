@@ -20,6 +20,9 @@ class ConsoleProgress:
     def __init__(self, out=None):
         self.out = out
 
+    def note(self, line):
+        say(line, self.out)
+
     def step(self, done, total, line):
         say(f"[{done}/{total}] {line}", self.out)
 
@@ -50,6 +53,10 @@ class WindowProgress(ConsoleProgress):
         )
         self.items = self.window.GetItems()
         self.window.Show()
+
+    def note(self, line):
+        super().note(line)
+        self.items[DETAIL_ID].Text = line
 
     def step(self, done, total, line):
         super().step(done, total, line)

@@ -11,7 +11,8 @@ exact steps to fix it. Everything goes into a new version per clip (``resolve_sc
 
 A journal per timeline (``<master LUT folder>/Pix2LUT/timelines/<timeline id>.json``) records the look and each
 clip as it is done: a run that stops (the server stopped, Resolve refused) is resumed by running the script
-again, without redoing a clip or changing the look; a finished run is not repeated (Undo, then run again)::
+again, without redoing a clip or changing the look; a finished run is not repeated (Undo, then run again). To
+stop a run on purpose, create an empty file ``STOP`` in ``<master LUT folder>/Pix2LUT/`` (or stop the server)::
 
     {"format": 1, "timeline": "Timeline 1", "look": {"lut": "Pix2LUT/ab12.cube", "source": "marker at ..."},
      "clips": {"<unique id>": {"clip": "Shot 01", "status": "done", "version": "Pix2LUT 1"}}}
@@ -38,6 +39,7 @@ from resolve_scripts.transport import OUTPUT_CUBE, open_client
 
 SCRIPT_NAME = "Neutralize + Look"
 TIMELINES_FOLDER = "timelines"
+STOP_NAME = "STOP"  # an empty file of this name in the Pix2LUT LUT folder stops a run before its next clip
 TIMELINE_JOURNAL_FORMAT = 1
 NEUTRALIZE_LABEL, LOOK_LABEL = "neutralize", "look"  # node labels, compared case-insensitively
 DEFAULT_NEUTRALIZE_NODE, DEFAULT_LOOK_NODE = 1, 2
@@ -112,6 +114,23 @@ def _layout_problem(data):
     return None
 
 
+def stop_file(lut_root):
+    """Creating this file stops a running Neutralize + Look before its next clip (any edition, no dialog needed)."""
+    return os.path.join(lut_root, LUT_SUBFOLDER, STOP_NAME)
+
+
+def stop_asked(lut_root):
+    """Whether the stop file is there; it is removed, so the next run goes on."""
+    path = stop_file(lut_root)
+    if not os.path.isfile(path):
+        return False
+    try:
+        os.remove(path)
+    except OSError:
+        pass  # stop anyway; the user sees the file named in the summary
+    return True
+
+
 def timeline_journal_path(lut_root, timeline_id):
     return os.path.join(lut_root, LUT_SUBFOLDER, TIMELINES_FOLDER, safe_name(timeline_id) + ".json")
 
@@ -163,8 +182,15 @@ def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
             client = open_client(settings)
         look = shared_look(project, timeline, settings, client, colour, record, temp_dir)
         summary.look_line = look.line
+        progress.note(
+            f"{len(pending)} clip(s) to grade on {timeline.GetName()!r}; to stop before the next one, create an empty "
+            f"file {stop_file(settings.lut_root)} (or stop the server); run again to go on."
+        )
         for index, item in enumerate(pending, start=len(summary.already) + 1):
             name, clip_id = item.GetName(), item.GetUniqueId()
+            if stop_asked(settings.lut_root):
+                summary.stopped = f"before {name!r}: asked to stop ({stop_file(settings.lut_root)})."
+                break
             try:
                 made = grade_one(
                     project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn

@@ -81,7 +81,7 @@ def test_each_stub_runs_from_the_menu(
     assert all(line.startswith(PREFIX) for line in lines), lines
     expected_first = {
         "Grade Clip": "Pix2LUT: graded 'Shot 01' with grade-lut",
-        "Neutralize + Look": "Pix2LUT: [1/6] Shot 01: Pix2LUT 1",
+        "Neutralize + Look": "Pix2LUT: 6 clip(s) to grade on 'Timeline 1'; to stop before the next one, create ",
         "Match to Reference": "Pix2LUT: No reference to match 'Shot 01' to: ",
         "Undo": NOTHING_TO_UNDO,
         "Doctor": "Pix2LUT doctor [ok] Settings file: none (defaults and PIX2LUT_ variables).",

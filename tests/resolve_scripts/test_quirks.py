@@ -77,7 +77,7 @@ def test_unknown_settings_read_as_empty_and_are_not_sent(tmp_path: Path) -> None
 def test_a_timeline_starting_at_ten_hours_gets_absolute_timecodes(tmp_path: Path, server: RunningServer) -> None:
     resolve = FakeResolve.create(tmp_path, clips=six_clip_timeline(nodes=NODE_LABELS), start_timecode="10:00:00:00")
     code, lines = run_main(timeline_grade.main, resolve, PIX2LUT_SERVER=server.address)
-    assert code == 0 and "6 done" in lines[6]
+    assert code == 0 and "6 done" in lines[7]
     assert not resolve.fake_refusals()
 
 

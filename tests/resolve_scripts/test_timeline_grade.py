@@ -79,9 +79,14 @@ def test_every_clip_gets_its_own_neutralize_lut_and_the_shared_look(
     code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
 
     assert code == 0, lines
-    assert lines[: len(items)] == [f"Pix2LUT: [{n}/6] {name}: Pix2LUT 1" for n, name in enumerate(SHOTS, start=1)]
-    assert lines[6] == "Pix2LUT: Neutralize + Look on 'Timeline 1': 6 done, 0 already done earlier, 0 skipped, 0 left."
-    assert lines[7].startswith("Pix2LUT: Look: Pix2LUT/") and "from the reference marker at 01:00:00:20" in lines[7]
+    stop = resolve.fake_master_lut_root / "Pix2LUT" / "STOP"
+    assert lines[0] == (
+        f"Pix2LUT: 6 clip(s) to grade on 'Timeline 1'; to stop before the next one, create an empty file {stop} (or "
+        "stop the server); run again to go on."
+    )
+    assert lines[1:7] == [f"Pix2LUT: [{n}/6] {name}: Pix2LUT 1" for n, name in enumerate(SHOTS, start=1)]
+    assert lines[7] == "Pix2LUT: Neutralize + Look on 'Timeline 1': 6 done, 0 already done earlier, 0 skipped, 0 left."
+    assert lines[8].startswith("Pix2LUT: Look: Pix2LUT/") and "from the reference marker at 01:00:00:20" in lines[8]
     looks = set()
     for item in items:
         assert item.fake_versions() == [BASE, "Pix2LUT 1"]
@@ -183,8 +188,8 @@ def test_a_clip_with_one_node_is_skipped_with_what_to_do_and_done_on_the_next_ru
     shot_03.fake_set_nodes(NODE_LABELS)  # the user adds the second node
     code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
 
-    assert lines[0] == "Pix2LUT: [6/6] Shot 03: Pix2LUT 1"
-    assert "1 done, 5 already done earlier, 0 skipped, 0 left." in lines[1]
+    assert lines[1] == "Pix2LUT: [6/6] Shot 03: Pix2LUT 1"
+    assert "1 done, 5 already done earlier, 0 skipped, 0 left." in lines[2]
     assert shot_03.fake_versions() == [BASE, "Pix2LUT 1"]
 
 
@@ -246,11 +251,12 @@ def test_studio_shows_progress_in_a_window_until_the_user_closes_it(tmp_path: Pa
 
     code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
 
-    assert code == 0 and len(lines) == 8  # the console lines come as well
+    assert code == 0 and len(lines) == 9  # the console lines come as well
     window = ui.fake_window()
     items = window.GetItems()
-    assert items["Status"].fake_history == ["Starting", *[f"{n} of 6" for n in range(1, 7)], lines[6][9:]]
-    assert items["Detail"].fake_history[1:7] == [line[len("Pix2LUT: [1/6] ") :] for line in lines[:6]]
+    assert items["Status"].fake_history == ["Starting", *[f"{n} of 6" for n in range(1, 7)], lines[7][9:]]
+    assert items["Detail"].fake_history[1] == lines[0][len("Pix2LUT: ") :]  # how to stop
+    assert items["Detail"].fake_history[2:8] == [line[len("Pix2LUT: [1/6] ") :] for line in lines[1:7]]
     assert ui.fake_clicks == ["Close"] and not window.shown and items["Close"].Enabled
 
 
@@ -258,7 +264,7 @@ def test_free_edition_gets_console_lines_only(tmp_path: Path, server: RunningSer
     resolve = FakeResolve.create(tmp_path, edition="free", clips=six_clip_timeline(nodes=NODE_LABELS))
     assert resolve.Fusion().UIManager is None
     code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
-    assert code == 0 and lines[5] == "Pix2LUT: [6/6] Shot 06: Pix2LUT 1"
+    assert code == 0 and lines[6] == "Pix2LUT: [6/6] Shot 06: Pix2LUT 1"
 
 
 def test_drop_frame_timeline_and_raw_black_stills(
@@ -274,5 +280,36 @@ def test_drop_frame_timeline_and_raw_black_stills(
     code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
 
     assert code == 0, lines
-    assert "6 done, 0 already done earlier, 0 skipped, 0 left." in lines[6]
+    assert "6 done, 0 already done earlier, 0 skipped, 0 left." in lines[7]
     assert not [refusal for refusal in resolve.fake_refusals() if "Timecode" in refusal.call]
+
+
+class CreateStopFileAfter(ConsoleProgress):
+    """Console progress whose user asks the run to stop (the STOP file) once ``after`` clips are done."""
+
+    def __init__(self, stop: Path, after: int) -> None:
+        super().__init__()
+        self.stop, self.after = stop, after
+
+    def step(self, done: int, total: int, line: str) -> None:
+        super().step(done, total, line)
+        if done == self.after:
+            self.stop.write_text("")
+
+
+def test_the_stop_file_stops_before_the_next_clip_and_the_next_run_goes_on(
+    resolve: FakeResolve, server: RunningServer
+) -> None:
+    stop = resolve.fake_master_lut_root / "Pix2LUT" / "STOP"
+    settings = settings_for(resolve, server)
+
+    lines = neutralize_and_look(resolve, settings, CreateStopFileAfter(stop, after=2))
+
+    assert lines[0] == "Neutralize + Look on 'Timeline 1': 2 done, 0 already done earlier, 0 skipped, 4 left."
+    assert lines[-1] == (
+        f"stopped: before 'Shot 03': asked to stop ({stop}). Run the script again to go on where it stopped."
+    )
+    assert not stop.exists()  # taken away, so the next run goes on
+    lines = neutralize_and_look(resolve, settings, ConsoleProgress())
+    assert lines[0] == "Neutralize + Look on 'Timeline 1': 4 done, 2 already done earlier, 0 skipped, 0 left."
+    assert [item.fake_versions() for item in resolve.fake_timeline().fake_items()] == [[BASE, "Pix2LUT 1"]] * 6
