@@ -15,7 +15,7 @@ import numpy as np
 from training.config import TrainConfig
 from training.data.augment import random_crop
 from training.data.looks import load_looks
-from training.data.pairs import Pair, PairSequence, RealPairs, SyntheticPairs
+from training.data.pairs import CUBE_LOOK_SHARE, Pair, PairSequence, RealPairs, SyntheticPairs
 from training.data.photos import list_photos
 from training.errors import DataError
 
@@ -35,7 +35,8 @@ def training_pairs(config: TrainConfig) -> Sequence[Pair]:
     photos, _ = split(_photos(config))
     looks, _ = split(_looks(config))
     synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch,
-                           identity_fraction=config.data.identity_fraction, min_strength=config.data.min_strength)
+                           identity_fraction=config.data.identity_fraction, min_strength=config.data.min_strength,
+                           cube_look_share=config.data.cube_look_share)
     if not config.data.real_pairs or config.data.real_fraction <= 0:
         return synthetic
     real, _ = split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)
@@ -90,14 +91,15 @@ class MixedPairs(PairSequence):
 
 
 def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int,
-               identity_fraction: float = 0.0, min_strength: float = 1.0) -> SyntheticPairs:
+               identity_fraction: float = 0.0, min_strength: float = 1.0,
+               cube_look_share: float = CUBE_LOOK_SHARE) -> SyntheticPairs:
     """Pairs of ``photos``; validation keeps the defaults (full-strength, never the identity), so its figures
     stay comparable whatever the training options."""
     if not photos:
         raise DataError(f"{config.data.photos}: no photos to train on")
     return SyntheticPairs(photos, config.data.task, looks, seed=seed, length=length, size=image_size(config),
                           lut_size=config.model.lut_size, identity_fraction=identity_fraction,
-                          min_strength=None if min_strength == 1.0 else min_strength)
+                          min_strength=None if min_strength == 1.0 else min_strength, cube_look_share=cube_look_share)
 
 
 def image_size(config: TrainConfig) -> int:

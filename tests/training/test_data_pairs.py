@@ -323,3 +323,11 @@ def test_random_strengths_blend_cube_looks_towards_the_identity(photos: list[Pat
 def test_widening_options_are_checked(photos: list[Path], options: dict, message: str) -> None:
     with pytest.raises(DataError, match=re.escape(message)):
         SyntheticPairs(photos, "grade", **options)
+
+
+@pytest.mark.parametrize(("share", "cube_pairs"), [(0.0, 0), (1.0, 10)])
+def test_cube_look_share_picks_the_kind_of_look(photos: list[Path], share: float, cube_pairs: int) -> None:
+    pairs = SyntheticPairs(photos, "neutralize", [warm_lut()], seed=4, length=10, size=CROP, cube_look_share=share)
+    assert sum(pairs[index].lut is None for index in range(len(pairs))) == cube_pairs  # .cube looks carry no LUT
+    with pytest.raises(DataError, match=re.escape("cube_look_share must be in [0, 1], found 1.5")):
+        SyntheticPairs(photos, "neutralize", [warm_lut()], cube_look_share=1.5)

@@ -214,6 +214,7 @@ class SyntheticPairs(PairSequence):
         cache: PhotoCache | None = None,
         identity_fraction: float = 0.0,
         min_strength: float | None = None,
+        cube_look_share: float = CUBE_LOOK_SHARE,
     ) -> None:
         if task not in TASKS:
             raise DataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}")
@@ -235,8 +236,11 @@ class SyntheticPairs(PairSequence):
             raise DataError(f"identity_fraction must be in [0, 1), found {identity_fraction}")
         if min_strength is not None and not 0.0 <= min_strength <= strength:
             raise DataError(f"min_strength must be in [0, strength = {strength}], found {min_strength}")
+        if not 0.0 <= cube_look_share <= 1.0:
+            raise DataError(f"cube_look_share must be in [0, 1], found {cube_look_share}")
         self.identity_fraction = identity_fraction
         self.min_strength = min_strength
+        self.cube_look_share = cube_look_share
 
     def __len__(self) -> int:
         return self.length
@@ -262,7 +266,7 @@ class SyntheticPairs(PairSequence):
         return Pair(photo, looked, self._forward_lut(look), name)
 
     def _random_look(self, rng: np.random.Generator, strength: float) -> Look:
-        if self.looks and rng.random() < CUBE_LOOK_SHARE:
+        if self.looks and rng.random() < self.cube_look_share:
             look = self.looks[int(rng.integers(len(self.looks)))]
             return look if strength == 1.0 else with_strength(look, strength)  # a .cube look, partly blended in
         return random_parametric_look(rng, strength)
