@@ -137,7 +137,7 @@ class Image2Lut(nn.Module):
         self.basis = nn.Parameter(initial_basis(lut_size, basis_luts))  # (K, N, N, N, 3)
 
     def blend_weights(self, image: torch.Tensor) -> torch.Tensor:
-        """The CNN alone: ``(B, 3, S, S)`` -> one weight per basis LUT, ``(B, K)``."""
+        """The blend weights alone: ``(B, 3, S, S)`` -> one weight per basis LUT, ``(B, K)``."""
         features = self.backbone(image)  # (B, C, S / 2^depth, S / 2^depth)
         pooled = features.mean(dim=(2, 3))  # (B, C): global average pooling
         if self.statistics is not None:
