@@ -52,7 +52,7 @@ def check_all(script_globals=None, environ=None):
 
 def resolve_checks(resolve, script_globals):
     product = resolve.GetProductName() or "DaVinci Resolve"
-    numbers = tuple(int(part) for part in list(resolve.GetVersion() or [0, 0, 0])[:3])
+    numbers = resolve_access.version_numbers(resolve) or (0, 0, 0)
     version = ".".join(str(number) for number in numbers)
     checks = []
     if numbers[:2] < resolve_access.MIN_VERSION:
@@ -137,9 +137,8 @@ def project_checks(resolve):
     if item is None:
         checks.append((NOTE, line + "; no clip under the playhead (Grade Clip needs one)."))
         return checks
-    numbers = tuple(int(part) for part in list(resolve.GetVersion() or [0, 0, 0])[:3])
     try:
-        graph = resolve_access.node_graph(item, numbers)
+        graph = resolve_access.node_graph(item, resolve_access.version_numbers(resolve) or (0, 0, 0))
         find_nodes(graph, item.GetName())
     except ScriptError as exc:
         checks.append((NOTE, f"{line}; clip {item.GetName()!r}: Neutralize + Look would skip it: {exc}"))

@@ -64,13 +64,17 @@ def get_resolve(script_globals=None):
     )
 
 
+def version_numbers(resolve):
+    """``(major, minor, patch)`` from ``GetVersion()``; ``()`` when Resolve reports none."""
+    return tuple(int(part) for part in list(resolve.GetVersion() or [])[:3])
+
+
 def check_version(resolve):
     """``(product name, version tuple)``; ResolveRefusal when Resolve is older than ``MIN_VERSION``."""
     product = resolve.GetProductName() or "DaVinci Resolve"
-    version = resolve.GetVersion()
-    if not version:
+    numbers = version_numbers(resolve)
+    if not numbers:
         raise ResolveRefusal("Resolve did not report its version: restart Resolve and run the script again.")
-    numbers = tuple(int(part) for part in list(version)[:3])
     if numbers[:2] < MIN_VERSION:
         raise ResolveRefusal(
             "{} {} is too old: Pix2LUT needs {}.{} or newer (ExportCurrentFrameAsStill).".format(

@@ -13,9 +13,7 @@ from resolve_scripts.console import run_menu_action, warn
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.journal import read_journal
 from resolve_scripts.regrade import save_journal
-from resolve_scripts.timeline_grade import timeline_journal_path
-
-VIDEO = "video"
+from resolve_scripts.timeline_grade import VIDEO, timeline_journal_path
 
 
 def undo_last_run(resolve, settings, warn=warn):

@@ -96,6 +96,20 @@ def test_each_stub_runs_from_the_menu(
     assert resolve.GetCurrentPage() == "edit"
 
 
+def run_in_bare_python(stub: Path, run_path_options: str, environ: dict[str, str] | None = None):
+    """Run ``stub`` as a menu script in a Python without site-packages (``-I -S``), like Resolve's own."""
+    runner = f"import runpy, sys; runpy.run_path(sys.argv[1], {run_path_options}run_name='__main__')"
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "-c", runner, str(stub)],
+        check=False,
+        cwd=stub.parent,
+        capture_output=True,
+        text=True,
+        timeout=STUB_RUN_TIMEOUT_S,
+        env=environ,
+    )
+
+
 def test_a_stub_with_the_wrong_scripts_root_is_one_line(tmp_path: Path) -> None:
     # Resolve's own Python knows nothing of this checkout: run the stub in a Python without site-packages, so
     # resolve_scripts can come from SCRIPTS_ROOT only.
@@ -104,16 +118,8 @@ def test_a_stub_with_the_wrong_scripts_root_is_one_line(tmp_path: Path) -> None:
     wrong_root.mkdir()
     stub = tmp_path / "Grade Clip.py"
     stub.write_text(stub_source(entry, wrong_root), encoding="utf-8")
-    runner = "import runpy, sys; runpy.run_path(sys.argv[1], init_globals={'resolve': None}, run_name='__main__')"
 
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", runner, str(stub)],
-        check=False,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=STUB_RUN_TIMEOUT_S,
-    )
+    done = run_in_bare_python(stub, "init_globals={'resolve': None}, ")
 
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines() == [
@@ -128,16 +134,8 @@ def test_a_stub_with_the_right_scripts_root_loads_in_a_bare_python(tmp_path: Pat
     # The same bare Python finds the scripts through SCRIPTS_ROOT alone (and, given no Resolve, says so).
     stub = tmp_path / "Doctor.py"
     stub.write_text(stub_source(entry_by_module("resolve_scripts.doctor"), ROOT), encoding="utf-8")
-    runner = "import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__')"
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", runner, str(stub)],
-        check=False,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=STUB_RUN_TIMEOUT_S,
-        env={"XDG_CONFIG_HOME": str(tmp_path / "empty-config"), "PIX2LUT_SERVER": "tcp://127.0.0.1:1"},
-    )
+    environ = {"XDG_CONFIG_HOME": str(tmp_path / "empty-config"), "PIX2LUT_SERVER": "tcp://127.0.0.1:1"}
+    done = run_in_bare_python(stub, "", environ)
     assert done.stderr == ""
     assert "Pix2LUT doctor [problem] Resolve: Cannot reach DaVinci Resolve:" in done.stdout
 
