@@ -105,7 +105,8 @@ def neutralize_held_out(model: LoadedModel, photos: list[np.ndarray], looks: lis
     print(f"{'pix2lut neutralize':<28} {statistics.fmean(ours_db):>8.2f} dB   (gain {gain:+.2f} dB; target >= +6)")
 
 
-def look_transfer(neutralizer: LoadedModel, photos: list[np.ndarray], looks: list) -> None:
+def look_transfer(neutralizer: LoadedModel, looker: LoadedModel | None, photos: list[np.ndarray],
+                  looks: list) -> None:
     from color_matcher import ColorMatcher
     from sklearn.neighbors import KNeighborsRegressor
 
@@ -118,7 +119,9 @@ def look_transfer(neutralizer: LoadedModel, photos: list[np.ndarray], looks: lis
         return Lut3D(np.clip(model.predict(nodes), 0, 1).reshape((LUT_SIZE,) * 3 + (3,)))
 
     scores: dict[str, list[float]] = {"doing nothing": [], "color-matcher (mkl)": [], "KNN fit (original)": [],
-                                      "pix2lut": []}
+                                      "pix2lut, neutralize + fit": []}
+    if looker is not None:
+        scores[f"pix2lut, {looker.entry.name}"] = []
     matcher = ColorMatcher()
     for index, look in enumerate(looks):
         reference_photo, target_photo = photos[index % len(photos)], photos[(index + 1) % len(photos)]
@@ -132,11 +135,15 @@ def look_transfer(neutralizer: LoadedModel, photos: list[np.ndarray], looks: lis
         scores["color-matcher (mkl)"].append(mean_de(matched, truth))
         knn = knn_look(apply_lut(reference, neutralize), reference)
         scores["KNN fit (original)"].append(mean_de(apply_lut(shot_neutral, knn), truth))
-        scores["pix2lut"].append(mean_de(apply_lut(shot_neutral, ours), truth))
+        scores["pix2lut, neutralize + fit"].append(mean_de(apply_lut(shot_neutral, ours), truth))
+        if looker is not None:
+            look = look_lut(looker, reference, LUT_SIZE, Timings())
+            scores[f"pix2lut, {looker.entry.name}"].append(mean_de(apply_lut(shot_neutral, look), truth))
     print(f"\nlook transfer from a reference still, {len(looks)} held-out looks, reference and target of other content")
+    print(f"{'method':<28} {'mean':>8} {'median':>8} {'worst':>8}  (CIEDE2000)")
     for method, values in scores.items():
-        print(f"{method:<28} {statistics.fmean(values):>8.2f} dE00")
-    print("(target: pix2lut <= 3.0)")
+        print(f"{method:<28} {statistics.fmean(values):>8.2f} {statistics.median(values):>8.2f} {max(values):>8.2f}")
+    print("(target: pix2lut mean <= 3.0)")
 
 
 def jitter(model: LoadedModel) -> None:
@@ -171,16 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     _, held_photos = split(list_photos(SHARED_DATA / "photos"))
     photos = [shrink(read_image(path).pixels) for path in held_photos[: args.photos]]
     _, held_looks = split(load_looks(SHARED_DATA / "looks"))
-    roles = {model.entry.role for model in registry.models.values()}
-    if "grade" in roles:
+    if registry.serves("grade"):
         grade = registry.default_for("grade")
         grade_real_pairs(grade)
         grade_synthetic(grade, photos)
         jitter(grade)
-    if "neutralize" in roles:
+    if registry.serves("neutralize"):
         neutralizer = registry.default_for("neutralize")
         neutralize_held_out(neutralizer, photos, held_looks)
-        look_transfer(neutralizer, photos, held_looks)
+        looker = registry.default_for("look") if registry.serves("look") else None
+        look_transfer(neutralizer, looker, photos, held_looks)
     inference_times(registry)
     return 0
 

@@ -76,9 +76,16 @@ def correction_lut(model: LoadedModel, frames: Sequence[np.ndarray], lut_size: i
     return lut
 
 
-def look_lut(neutralizer: LoadedModel, reference: np.ndarray, lut_size: int, timings: Timings) -> Lut3D:
-    """The look of a reference still: the LUT from its neutralized version back to itself."""
-    neutralize = correction_lut(neutralizer, [reference], lut_size, timings)
+def look_lut(model: LoadedModel, reference: np.ndarray, lut_size: int, timings: Timings) -> Lut3D:
+    """The look of a reference still.
+
+    A ``look`` model sees the reference and gives its look directly. With a ``neutralize`` model, the look is the
+    LUT fitted from the neutralized reference back to the reference (weaker: a look the neutralizer cannot undo
+    comes out as no look at all).
+    """
+    if model.entry.role == "look":
+        return correction_lut(model, [reference], lut_size, timings)
+    neutralize = correction_lut(model, [reference], lut_size, timings)
     started = time.perf_counter()
     thumbnail = cv2.resize(reference, _fit_side(reference), interpolation=cv2.INTER_AREA)
     neutral = apply_lut(thumbnail, neutralize)
@@ -88,11 +95,12 @@ def look_lut(neutralizer: LoadedModel, reference: np.ndarray, lut_size: int, tim
 
 
 def match_lut(
-    neutralizer: LoadedModel, shot: np.ndarray, reference: np.ndarray, lut_size: int, timings: Timings
+    neutralizer: LoadedModel, looker: LoadedModel, shot: np.ndarray, reference: np.ndarray, lut_size: int,
+    timings: Timings,
 ) -> Lut3D:
-    """Neutralize the shot, then give it the reference's look: one LUT."""
+    """Neutralize the shot, then give it the reference's look (``looker``: see :func:`look_lut`): one LUT."""
     neutralize = correction_lut(neutralizer, [shot], lut_size, timings)
-    look = look_lut(neutralizer, reference, lut_size, timings)
+    look = look_lut(looker, reference, lut_size, timings)
     started = time.perf_counter()
     lut = compose(neutralize, look)
     timings.add("fit", started)

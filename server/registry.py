@@ -169,6 +169,10 @@ class ModelRegistry:
             raise UnknownModelError(f"no {role} model is loaded; refused: {'; '.join(refused)}")
         raise UnknownModelError(f"no {role} model is loaded: {self.manifest.path} lists none")
 
+    def serves(self, role: str) -> bool:
+        """Whether a loaded model serves ``role``."""
+        return role in self._defaults
+
     def describe(self) -> list[dict[str, Any]]:
         """The loaded models in manifest order, for the protocol's ``models`` op."""
         return [

@@ -39,8 +39,10 @@ from server.frames import decode_frames
 from server.registry import LoadedModel, ModelRegistry
 
 LOG = logging.getLogger("pix2lut.server")
-ROLE_OF_OP = {Op.GRADE: "grade", Op.GRADE_CLIP: "grade", Op.NEUTRALIZE: "neutralize", Op.LOOK: "neutralize",
-              Op.MATCH: "neutralize"}
+# the roles whose models an op accepts, preferred first: a look model gives a reference's look directly, a
+# neutralizer through a fit (see pipeline.look_lut)
+ROLES_OF_OP = {Op.GRADE: ("grade",), Op.GRADE_CLIP: ("grade",), Op.NEUTRALIZE: ("neutralize",),
+               Op.LOOK: ("look", "neutralize"), Op.MATCH: ("neutralize",)}
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class Service:
             if request.op == Op.LOOK:
                 lut = pipeline.look_lut(model, frames[0], request.lut_size, timings)
             elif request.op == Op.MATCH:
-                lut = pipeline.match_lut(model, frames[0], frames[1], request.lut_size, timings)
+                lut = pipeline.match_lut(model, self._looker(model), frames[0], frames[1], request.lut_size, timings)
             else:
                 lut = pipeline.correction_lut(model, frames, request.lut_size, timings)
             result = pipeline.finish(lut, frames, request.strength, Output.CDL in request.outputs, timings)
@@ -144,17 +146,22 @@ class Service:
         return Reply(header, payloads, frame_sizes=sizes)
 
     def _model(self, request: Request) -> LoadedModel:
-        role = ROLE_OF_OP[request.op]
+        roles = ROLES_OF_OP[request.op]
+        role = next((role for role in roles if self.registry.serves(role)), roles[-1])
         try:
             model = self.registry.get(request.model) if request.model else self.registry.default_for(role)
         except UnknownModelError as exc:
             raise ProtocolError(ErrorCode.UNKNOWN_MODEL, str(exc)) from exc
-        if model.entry.role != role:
+        if model.entry.role not in roles:
             raise ProtocolError(
                 ErrorCode.UNKNOWN_MODEL, f"model {model.entry.name!r} is a {model.entry.role} model; {request.op} "
-                f"needs a {role} model"
+                f"needs a {' or '.join(roles)} model"
             )
         return model
+
+    def _looker(self, neutralizer: LoadedModel) -> LoadedModel:
+        """The model that gives the reference's look in a match: the default look model, else the neutralizer."""
+        return self.registry.default_for("look") if self.registry.serves("look") else neutralizer
 
     def provider_summary(self) -> str:
         """The execution providers the loaded models really got, e.g. ``CPUExecutionProvider``."""

@@ -21,17 +21,20 @@ from typing import Any
 from training.errors import ConfigError
 from training.models.config import ModelConfig
 
-TASKS = ("grade", "neutralize", "look")
+TASKS = ("grade", "neutralize", "look", "reference_look")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @dataclass(frozen=True)
 class DataConfig:
-    task: str = "grade"  # grade: undo detunings; neutralize: remove looks; look: apply a look
+    # grade: undo detunings; neutralize: remove looks; look: apply a look; reference_look: see a looked photo,
+    # give a neutral one its look
+    task: str = "grade"
     photos: str = str(SHARED_DATA / "photos")
     looks: str = str(SHARED_DATA / "looks")
     real_pairs: str = ""  # folder with input/ and target/ (or expertC/), mixed in with real_fraction
     real_fraction: float = 0.0
+    real_detune: float = 0.0  # real inputs also get a random detuning up to this strength (the target stays)
     crop: int = 256  # training crop side; the model input for image2lut
     samples_per_epoch: int = 2000
     identity_fraction: float = 0.0  # training pairs whose source is the photo itself: leave a good shot alone
@@ -122,6 +125,9 @@ def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfi
     config = TrainConfig(**built)
     if config.data.task not in TASKS:
         raise ConfigError(f"{source}: data.task must be one of {', '.join(TASKS)}, found {config.data.task!r}")
+    if config.data.task == "reference_look" and config.model.kind != "image2lut":
+        raise ConfigError(f"{source}: data.task reference_look needs model.kind image2lut (it predicts a LUT from one "
+                          "image and applies it to another)")
     if config.optim.lr_schedule not in LR_SCHEDULES:
         raise ConfigError(
             f"{source}: optim.lr_schedule must be one of {', '.join(LR_SCHEDULES)}, found {config.optim.lr_schedule!r}"

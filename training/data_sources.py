@@ -2,7 +2,7 @@
 
 Photos and looks are split once, deterministically: every ``HOLD_OUT_EVERY``-th (in sorted order) is kept
 out of training, for validation here and for the held-out evaluation of the shipped models. Real pairs, when
-given, are mixed in at ``data.real_fraction``, each randomly cropped (seeded by its index).
+given, are mixed in at ``data.real_fraction``, a fresh random crop (and optionally detuning) each time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from training.config import TrainConfig
-from training.data.augment import random_crop
+from training.data.augment import random_crop, random_flip
+from training.data.detune import apply_detuning, random_detuning
 from training.data.looks import load_looks
 from training.data.pairs import CUBE_LOOK_SHARE, Pair, PairSequence, RealPairs, SyntheticPairs
 from training.data.photos import list_photos
@@ -31,17 +32,22 @@ def split(items: Sequence, every: int = HOLD_OUT_EVERY) -> tuple[list, list]:
     return training, held_out
 
 
+def training_looks(config: TrainConfig) -> list:
+    """The ``.cube`` looks a run may train on (none for grade): all but the held-out ones."""
+    return split(_looks(config))[0]
+
+
 def training_pairs(config: TrainConfig) -> Sequence[Pair]:
     photos, _ = split(_photos(config))
-    looks, _ = split(_looks(config))
+    looks = training_looks(config)
     synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch,
                            identity_fraction=config.data.identity_fraction, min_strength=config.data.min_strength,
                            cube_look_share=config.data.cube_look_share)
     if not config.data.real_pairs or config.data.real_fraction <= 0:
         return synthetic
     real, _ = split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)
-    return MixedPairs(synthetic, CroppedPairs(real, image_size(config), config.run.seed), config.data.real_fraction,
-                      config.run.seed)
+    return MixedPairs(synthetic, real, image_size(config), config.data.real_fraction, config.run.seed,
+                      config.data.real_detune)
 
 
 def held_out_real_pairs(folder: str | Path) -> list[Pair]:
@@ -56,38 +62,38 @@ def validation_pairs(config: TrainConfig) -> Sequence[Pair]:
                       config.data.validation_samples)
 
 
-class CroppedPairs(PairSequence):
-    """Pairs of any size as squares of ``size``: a random crop per index, the same crop for source and target."""
-
-    def __init__(self, pairs: Sequence[Pair], size: int, seed: int) -> None:
-        self.pairs, self.size, self.seed = pairs, size, seed
-
-    def __len__(self) -> int:
-        return len(self.pairs)
-
-    def _pair(self, index: int) -> Pair:
-        pair = self.pairs[index]
-        rng = np.random.default_rng((self.seed, index))
-        source, target = random_crop([pair.source, pair.target], rng, self.size)
-        return Pair(source, target, None, pair.name)
-
-
 class MixedPairs(PairSequence):
-    """``synthetic`` with a share ``real_fraction`` of its indices answered by a real pair instead."""
+    """``synthetic`` with a share ``real_fraction`` of its indices answered by a real pair instead.
 
-    def __init__(self, synthetic: Sequence[Pair], real: Sequence[Pair], real_fraction: float, seed: int) -> None:
+    Each such index draws a real pair, a random square crop of it (resized to ``size``, random scale) and a random
+    flip, so a dozen real pairs give a fresh view every time rather than the same dozen crops; with
+    ``real_detune``, the input also gets a random detuning of strength up to it (the target stays the retouch),
+    so that a few real pairs stand for more inputs. Real pairs are read once and kept.
+    """
+
+    def __init__(self, synthetic: Sequence[Pair], real: Sequence[Pair], size: int, real_fraction: float, seed: int,
+                 real_detune: float = 0.0) -> None:
         if not 0.0 <= real_fraction <= 1.0:
             raise DataError(f"data.real_fraction must be in [0, 1], found {real_fraction}")
-        self.synthetic, self.real, self.real_fraction, self.seed = synthetic, real, real_fraction, seed
+        if not 0.0 <= real_detune <= 1.0:
+            raise DataError(f"data.real_detune must be in [0, 1], found {real_detune}")
+        self.synthetic, self.real, self.size = synthetic, real, size
+        self.real_fraction, self.seed, self.real_detune = real_fraction, seed, real_detune
+        self._read: dict[int, Pair] = {}
 
     def __len__(self) -> int:
         return len(self.synthetic)
 
     def _pair(self, index: int) -> Pair:
         rng = np.random.default_rng((self.seed, index, 1))
-        if rng.random() < self.real_fraction:
-            return self.real[int(rng.integers(len(self.real)))]
-        return self.synthetic[index]
+        if rng.random() >= self.real_fraction:
+            return self.synthetic[index]
+        chosen = int(rng.integers(len(self.real)))
+        pair = self._read.setdefault(chosen, self.real[chosen])
+        source, target = random_flip(random_crop([pair.source, pair.target], rng, self.size), rng)
+        if self.real_detune:
+            source = apply_detuning(source, random_detuning(rng, rng.uniform(0.0, self.real_detune)))
+        return Pair(source, target, None, f"{pair.name}-{index}")
 
 
 def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int,

@@ -28,6 +28,9 @@ OPSET = 17
 PARITY_ATOL = 1e-4
 PARITY_SAMPLES = 4  # random inputs checked, plus a smooth gradient image
 OUTPUT_NAMES = {"image2image": "graded", "image2lut": "lut"}
+# the server role of a task's model: a learned look is applied to the shot like a grade; a reference-look model
+# gives a reference still's look
+ROLE_OF_TASK = {"grade": "grade", "neutralize": "neutralize", "look": "grade", "reference_look": "look"}
 COLOUR_SPACE = "rec709"  # display-referred Rec.709/sRGB-encoded frames, as everywhere in the product
 
 
@@ -45,7 +48,7 @@ def export(checkpoint: Path, out_dir: Path, name: str, metrics: dict | None = No
     model = build_model(config.model)
     model.load_state_dict(state["generator"])
     model.eval()
-    kind, role, size = config.model.kind, config.data.task, config.model.input_size
+    kind, role, size = config.model.kind, ROLE_OF_TASK[config.data.task], config.model.input_size
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.onnx"

@@ -29,6 +29,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
 from pix2lut.imageio import write_image
+from training.basis import starting_basis
 from training.checkpoint import load_checkpoint, save_checkpoint
 from training.config import OptimConfig, TrainConfig
 from training.data.torch_dataset import PairDataset, worker_init_fn
@@ -92,9 +93,13 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     optimiser_d = torch.optim.Adam(discriminator.parameters(), lr=config.optim.lr,
                                    betas=(config.optim.beta1, config.optim.beta2)) if discriminator else None
 
-    # 4. resume
+    # 4. resume, or start the basis LUTs from the task's own LUTs when asked
     step = 0
     checkpoint_path = out_dir / CHECKPOINT_NAME
+    if config.model.kind == "image2lut" and config.model.basis_init == "principal" and not (
+            resume and checkpoint_path.exists()):
+        with torch.no_grad():
+            generator.basis.copy_(torch.from_numpy(starting_basis(config)))
     if resume and checkpoint_path.exists():
         step = load_checkpoint(checkpoint_path, config, generator, discriminator, optimiser_g, optimiser_d)
         if dist_info.is_main:
@@ -159,7 +164,7 @@ def learning_rate(optim: OptimConfig, step: int) -> float:
 def _step(config, batch, generator, discriminator, optimiser_g, optimiser_d, device) -> dict[str, float]:
     source = batch["source"].to(device)  # (B, 3, S, S)
     target = batch["target"].to(device)
-    prediction, lut = _predict(config, generator, source)
+    prediction, lut = _predict(config, generator, source, batch["seen"].to(device))
     losses: dict[str, torch.Tensor] = {"l1": F.l1_loss(prediction, target) * config.optim.l1_weight}
     if config.optim.lab_weight:
         losses["lab"] = lab_l1(prediction, target) * config.optim.lab_weight
@@ -185,10 +190,15 @@ def _step(config, batch, generator, discriminator, optimiser_g, optimiser_d, dev
     return {name: float(value.detach()) for name, value in {"total": total, **losses}.items()}
 
 
-def _predict(config: TrainConfig, generator, source: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """The predicted image, and the predicted LUT for image2lut models (None for image2image)."""
+def _predict(config: TrainConfig, generator, source: torch.Tensor,
+             seen: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The predicted image, and the predicted LUT for image2lut models (None for image2image).
+
+    An image2lut model predicts its LUT from ``seen`` (the source itself, or a reference-look model's reference)
+    and applies it to ``source``.
+    """
     if config.model.kind == "image2lut":
-        thumbnail = F.interpolate(source, size=(config.model.input_size,) * 2, mode="area")
+        thumbnail = F.interpolate(seen, size=(config.model.input_size,) * 2, mode="area")
         lut = generator(thumbnail)  # (B, N, N, N, 3), [r, g, b]
         return apply_lut_torch(source, lut), lut
     return generator(source), None
@@ -201,7 +211,7 @@ def _validate(config: TrainConfig, generator, validation: PairDataset, device, o
     for index in range(len(validation)):
         sample = validation[index]
         source = sample["source"][None].to(device)
-        prediction, _ = _predict(config, generator, source)
+        prediction, _ = _predict(config, generator, source, sample["seen"][None].to(device))
         target = sample["target"][None].to(device)
         l1s.append(float(F.l1_loss(prediction, target)))
         psnrs.append(psnr(prediction[0].cpu().numpy(), target[0].cpu().numpy()))

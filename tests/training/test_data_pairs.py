@@ -33,7 +33,7 @@ CODE_VALUE_8 = 1.0 / 255.0
 # average a fraction of an 8-bit code value (measured up to 1.3e-3 on the shared photos, 3e-4 on these).
 LUT_MEAN_ATOL = 2.5e-3
 CROP = 24
-TASKS = ("grade", "neutralize", "look")
+TASKS = ("grade", "neutralize", "look", "reference_look")
 
 
 def tiny_photo(seed: int, height: int = 30, width: int = 40) -> np.ndarray:
@@ -225,6 +225,25 @@ def test_parametric_look_pairs_carry_their_lut(photos: list[Path], task: str) ->
         assert np.abs(apply_lut(pair.source, pair.lut) - pair.target)[inside].mean() < LUT_MEAN_ATOL
 
 
+def test_reference_look_pairs_show_the_model_the_looked_photo(photos: list[Path]) -> None:
+    looks = [warm_lut()]
+    for styled, reference in zip(
+        SyntheticPairs(photos, "look", looks, seed=6, length=6, size=CROP),
+        SyntheticPairs(photos, "reference_look", looks, seed=6, length=6, size=CROP),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(reference.source, styled.source)  # the LUT is applied to the neutral photo
+        np.testing.assert_array_equal(reference.target, styled.target)
+        assert styled.seen is styled.source
+        assert reference.seen is reference.target  # and predicted from the looked one
+
+
+def test_a_condition_of_another_shape_is_refused() -> None:
+    image = tiny_photo(0)
+    with pytest.raises(DataError, match="differ in shape"):
+        Pair(image, image, None, "odd", condition=image[:10])
+
+
 def test_cube_looks_give_exact_look_pairs_and_unknown_neutralize_luts(photos: list[Path]) -> None:
     look = warm_lut()
     kinds = set()
@@ -243,7 +262,7 @@ def test_cube_looks_give_exact_look_pairs_and_unknown_neutralize_luts(photos: li
 
 
 def test_synthetic_pairs_refuse_an_unknown_task(photos: list[Path]) -> None:
-    with pytest.raises(DataError, match=r"^Unknown task 'relight': use one of grade, neutralize, look$"):
+    with pytest.raises(DataError, match=r"^Unknown task 'relight': use one of grade, neutralize, look, reference_look$"):
         SyntheticPairs(photos, "relight")  # type: ignore[arg-type]
 
 

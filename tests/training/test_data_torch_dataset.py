@@ -35,9 +35,10 @@ def pairs() -> list[Pair]:
 
 def test_samples_have_the_documented_shapes_and_types() -> None:
     sample = PairDataset(pairs(), SIZE, LUT_SIZE)[0]
-    assert set(sample) == {"source", "target", "lut", "has_lut"}
-    assert sample["source"].shape == sample["target"].shape == (3, SIZE, SIZE)
-    assert sample["source"].dtype == sample["target"].dtype == torch.float32
+    assert set(sample) == {"source", "target", "seen", "lut", "has_lut"}
+    assert sample["source"].shape == sample["target"].shape == sample["seen"].shape == (3, SIZE, SIZE)
+    assert sample["source"].dtype == sample["target"].dtype == sample["seen"].dtype == torch.float32
+    torch.testing.assert_close(sample["seen"], sample["source"])  # a pair without a condition: the model sees its source
     assert sample["lut"].shape == (LUT_SIZE, LUT_SIZE, LUT_SIZE, 3) and sample["lut"].dtype == torch.float32
     assert sample["has_lut"].dtype == torch.bool and bool(sample["has_lut"])
 

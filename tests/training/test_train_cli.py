@@ -31,14 +31,14 @@ def make_photos(folder: Path, count: int = 12, size: int = 48) -> Path:
     return folder
 
 
-def tiny_config(tmp_path: Path, kind: str) -> Path:
+def tiny_config(tmp_path: Path, kind: str, task: str = "grade") -> Path:
     model = ('kind = "image2lut"\ninput_size = 32\nlut_size = 17\nbackbone_widths = [4, 4, 8, 8, 8]\n'
              if kind == "image2lut" else 'kind = "image2image"\ninput_size = 64\nwidths = [4, 8, 8, 8, 8, 8]\n')
     text = f"""
 [model]
 {model}
 [data]
-task = "grade"
+task = "{task}"
 photos = "{make_photos(tmp_path / 'photos')}"
 crop = 32
 samples_per_epoch = 8
@@ -100,6 +100,40 @@ def test_export_writes_a_model_the_server_loads_and_evaluate_reports_on_it(tmp_p
     assert report["sequences"]["photos"]["clip_jitter"] == 0.0
     assert report["sequences"]["photos"]["per_frame_jitter"] > 0.0
     assert (tmp_path / "eval" / "contact_sheet.png").exists()
+
+
+def test_a_reference_look_model_exports_as_the_look_role_and_gives_the_references_look(tmp_path):
+    config = tiny_config(tmp_path, "image2lut", task="reference_look")
+    assert main(["train", "--config", str(config), "--set", "optim.steps=2"]) == 0
+    models = tmp_path / "models"
+    assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "looks", "--default"]) == 0
+    registry = ModelRegistry.load(models)
+    assert registry.serves("look") and registry.default_for("look").entry.name == "looks"
+
+
+def test_a_principal_basis_is_where_training_starts_and_resume_keeps_the_trained_one(tmp_path):
+    from training.basis import starting_basis
+    from training.config import load_config
+
+    config = tiny_config(tmp_path, "image2lut", task="reference_look")
+    options = ["--set", "model.basis_init=principal", "--set", "model.basis_luts=8", "--set", "optim.lr=1e-5"]
+    assert main(["train", "--config", str(config), "--set", "optim.steps=1", *options]) == 0
+    start = starting_basis(load_config(config, ["model.basis_init=principal", "model.basis_luts=8"]))
+    trained = read_checkpoint(tmp_path / "run" / "last.pt")["generator"]["basis"].numpy()
+    assert np.abs(trained - start).max() < 1e-3 < np.abs(start[1:]).max()  # one tiny step away from the start
+
+    state = read_checkpoint(tmp_path / "run" / "last.pt")
+    state["generator"]["basis"] += 0.25  # a basis far from the principal one, as a long run would have
+    torch.save(state, tmp_path / "run" / "last.pt")
+    assert main(["train", "--config", str(config), "--set", "optim.steps=2", "--resume", *options]) == 0
+    resumed = read_checkpoint(tmp_path / "run" / "last.pt")["generator"]["basis"].numpy()
+    assert np.abs(resumed - (trained + 0.25)).max() < 1e-3  # went on from the saved basis, not a fresh start
+
+
+def test_a_reference_look_image2image_model_is_refused(tmp_path, capsys):
+    config = tiny_config(tmp_path, "image2image", task="reference_look")
+    assert main(["train", "--config", str(config)]) == 1
+    assert "reference_look needs model.kind image2lut" in capsys.readouterr().err
 
 
 def test_unknown_config_key_is_one_line(tmp_path, capsys):

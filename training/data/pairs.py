@@ -40,8 +40,8 @@ __all__ = [
     "list_photos",
 ]
 
-Task = Literal["grade", "neutralize", "look"]
-TASKS: tuple[Task, ...] = ("grade", "neutralize", "look")
+Task = Literal["grade", "neutralize", "look", "reference_look"]
+TASKS: tuple[Task, ...] = ("grade", "neutralize", "look", "reference_look")
 INPUT_FOLDER = "input"
 TARGET_FOLDERS = ("target", "expertC")  # ours, and MIT-Adobe FiveK's expert C retouch as the DPE exports name it
 CUBE_LOOK_SHARE = 0.5  # neutralize and look tasks: the share of .cube looks when some are given
@@ -56,23 +56,36 @@ class Pair:
 
     ``source`` and ``target`` are float32 ``(H, W, 3)`` RGB in [0, 1] of one shape. ``lut`` maps source to target
     (up to LUT interpolation, and except where making the pair clipped); ``None`` when no exact LUT is known
-    (real pairs, the inverse of a ``.cube`` look).
+    (real pairs, the inverse of a ``.cube`` look). ``condition`` is the image the model sees when that is not the
+    source: a reference-look model sees the looked photo and learns the LUT that gives the neutral one that look.
     """
 
     source: np.ndarray
     target: np.ndarray
     lut: Lut3D | None
     name: str
+    condition: np.ndarray | None = None
+
+    @property
+    def seen(self) -> np.ndarray:
+        """The image the model predicts its LUT from."""
+        return self.source if self.condition is None else self.condition
 
     def __post_init__(self) -> None:
-        for side in ("source", "target"):
+        for side in ("source", "target", "condition"):
             image = getattr(self, side)
+            if side == "condition" and image is None:
+                continue
             if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.ndim != 3 or image.shape[2] != 3:
                 found = f"{getattr(image, 'dtype', type(image).__name__)} {getattr(image, 'shape', '')}"
                 raise DataError(f"pair {self.name!r}: {side} must be float32 of shape (H, W, 3), found {found}")
         if self.source.shape != self.target.shape:
             raise DataError(
                 f"pair {self.name!r}: source and target differ in shape, {self.source.shape} and {self.target.shape}"
+            )
+        if self.seen.shape != self.source.shape:
+            raise DataError(
+                f"pair {self.name!r}: condition and source differ in shape, {self.seen.shape} and {self.source.shape}"
             )
 
 
@@ -191,6 +204,7 @@ class SyntheticPairs(PairSequence):
     - ``neutralize``: target = the photo, source = the photo through a look, lut = the exact inverse for a
       parametric look, ``None`` for a ``.cube`` look
     - ``look``: source = the photo, target = the photo through a look, lut = the look
+    - ``reference_look``: as ``look``, and the model sees the target (the reference still) instead of the source
 
     The look is one of ``looks`` (``.cube`` looks) or a random parametric look, half each when ``looks`` are
     given, always parametric otherwise. LUTs are sampled at ``lut_size``; ``.cube`` looks keep their own size.
@@ -263,7 +277,8 @@ class SyntheticPairs(PairSequence):
         if self.task == "neutralize":
             lut = look_lut(look, self.lut_size, inverse=True) if isinstance(look, ParametricLook) else None
             return Pair(looked, photo, lut, name)
-        return Pair(photo, looked, self._forward_lut(look), name)
+        condition = looked if self.task == "reference_look" else None
+        return Pair(photo, looked, self._forward_lut(look), name, condition)
 
     def _random_look(self, rng: np.random.Generator, strength: float) -> Look:
         if self.looks and rng.random() < self.cube_look_share:

@@ -26,9 +26,10 @@ NUMPY_SEED_MODULUS = 2**32  # np.random.seed takes seeds below 2^32; torch's per
 
 
 class PairDataset(Dataset):
-    """Pairs as tensors: ``{"source": (3, S, S), "target": (3, S, S), "lut": (N, N, N, 3), "has_lut": ()}``.
+    """Pairs as tensors: ``{"source", "target", "seen": (3, S, S), "lut": (N, N, N, 3), "has_lut": ()}``.
 
-    ``source`` and ``target`` are float32 in [0, 1], cropped alike: a random square at a random scale and a random
+    ``source``, ``target`` and ``seen`` (the image the model predicts from: ``Pair.seen``) are float32 in [0, 1],
+    cropped alike: a random square at a random scale and a random
     horizontal flip when ``augment``, else the centred square, resized to ``size``. ``lut`` is present when
     ``lut_size`` is given: the pair's LUT resampled to ``lut_size``, indexed ``[r, g, b]`` as ``Lut3D.table``,
     or zeros where the pair has none; ``has_lut`` (a bool tensor) says which, so batches of mixed pairs collate.
@@ -65,13 +66,14 @@ class PairDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         pair = self.pairs[index]
-        images = [pair.source, pair.target]
+        images = [pair.source, pair.target, pair.seen]
         if self.augment:
             rng = np.random.default_rng([self.seed, self.epoch, index])
-            source, target = random_flip(random_crop(images, rng, self.size, self.min_scale), rng)
+            source, target, seen = random_flip(random_crop(images, rng, self.size, self.min_scale), rng)
         else:
-            source, target = center_crop(images, self.size)
-        sample = {"source": _chw(source), "target": _chw(target), "has_lut": torch.tensor(pair.lut is not None)}
+            source, target, seen = center_crop(images, self.size)
+        sample = {"source": _chw(source), "target": _chw(target), "seen": _chw(seen),
+                  "has_lut": torch.tensor(pair.lut is not None)}
         if self.lut_size is not None:
             sample["lut"] = torch.from_numpy(self._lut_table(pair.lut))  # (N, N, N, 3), [r, g, b]
         return sample

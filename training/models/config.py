@@ -29,6 +29,7 @@ MODEL_KINDS: tuple[ModelKind, ...] = ("image2image", "image2lut")
 # The sizes DESIGN.md names: 64/128/256 px for the pix2pix family (the original AI_color_grade_lut notebooks),
 # a 256 px thumbnail for the image-adaptive LUT (Zeng et al. 2020 resize every input to 256 x 256).
 IMAGE2IMAGE_INPUT_SIZES = (64, 128, 256)
+BASIS_INITS = ("zeros", "principal")
 DEFAULT_INPUT_SIZES: dict[str, int] = {"image2image": 64, "image2lut": 256}
 
 # The original AI_color_grade_lut 64 px generator (64pix2pix.ipynb): six 4x4 stride-2 down blocks, mirrored up.
@@ -66,6 +67,9 @@ class ModelConfig:
     backbone_widths: tuple[int, ...] = DEFAULT_BACKBONE_WIDTHS
     colour_stats: bool = False  # the head also sees the thumbnail's colour histograms
     head_hidden: int = 0  # hidden width of an MLP head; 0: Zeng et al.'s single linear layer
+    # the basis LUTs start as: "zeros" (the identity and zeros, Zeng et al.) or "principal" (the identity and the
+    # principal directions of the task's training LUTs: training.basis)
+    basis_init: str = "zeros"
 
     def __post_init__(self) -> None:
         if self.kind not in MODEL_KINDS:
@@ -124,6 +128,8 @@ def _check_image2lut(config: ModelConfig) -> None:
         raise ConfigError(f"lut_size must be one of {', '.join(map(str, LUT_SIZES))}, found {config.lut_size}")
     if config.basis_luts < 1:
         raise ConfigError(f"basis_luts must be at least 1, found {config.basis_luts}")
+    if config.basis_init not in BASIS_INITS:
+        raise ConfigError(f"basis_init must be one of {', '.join(BASIS_INITS)}, found {config.basis_init!r}")
     if config.head_hidden < 0:
         raise ConfigError(f"head_hidden must be 0 (a linear head) or a width, found {config.head_hidden}")
     scale = 2 ** len(config.backbone_widths)  # each backbone block halves the image

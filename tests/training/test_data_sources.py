@@ -1,0 +1,82 @@
+"""What a training run sees: synthetic pairs with real pairs mixed in, and nothing held out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pix2lut.imageio import write_image
+from training.config import load_config
+from training.data.pairs import Pair
+from training.data_sources import MixedPairs, held_out_real_pairs, training_pairs
+from training.errors import DataError
+
+SIZE = 16
+
+
+def real_pair(seed: int) -> Pair:
+    rng = np.random.default_rng(seed)
+    source = rng.random((40, 56, 3), dtype=np.float32)
+    return Pair(source, source * np.float32(0.8), None, f"real{seed}")
+
+
+def synthetic(count: int) -> list[Pair]:
+    image = np.full((SIZE, SIZE, 3), 0.5, np.float32)
+    return [Pair(image, image, None, f"synthetic{i}") for i in range(count)]
+
+
+def test_real_pairs_come_at_their_share_each_a_fresh_crop() -> None:
+    mixed = MixedPairs(synthetic(400), [real_pair(0)], SIZE, real_fraction=0.3, seed=1)
+    real = [mixed[i] for i in range(400) if mixed[i].name.startswith("real")]
+    assert 0.22 < len(real) / 400 < 0.38
+    assert all(pair.source.shape == (SIZE, SIZE, 3) for pair in real)
+    distinct = {pair.source.tobytes() for pair in real}
+    assert len(distinct) > 0.9 * len(real)  # one real pair, many views of it
+    for pair in real:  # source and target cropped alike: the target is still the source's retouch, pixel for pixel
+        np.testing.assert_allclose(pair.target, pair.source * 0.8, atol=1e-5)
+
+
+def test_mixing_is_fixed_by_seed_and_index() -> None:
+    first = MixedPairs(synthetic(50), [real_pair(0), real_pair(1)], SIZE, 0.5, seed=2)
+    again = MixedPairs(synthetic(50), [real_pair(0), real_pair(1)], SIZE, 0.5, seed=2)
+    for index in range(50):
+        assert first[index].name == again[index].name
+        np.testing.assert_array_equal(first[index].source, again[index].source)
+
+
+def test_real_detune_changes_the_input_and_keeps_the_retouch() -> None:
+    plain = MixedPairs(synthetic(60), [real_pair(0)], SIZE, 1.0, seed=3)
+    detuned = MixedPairs(synthetic(60), [real_pair(0)], SIZE, 1.0, seed=3, real_detune=0.5)
+    changed = 0
+    for index in range(60):
+        np.testing.assert_array_equal(plain[index].target, detuned[index].target)
+        changed += not np.allclose(plain[index].source, detuned[index].source, atol=1e-3)
+    assert changed > 50
+
+
+@pytest.mark.parametrize(("fraction", "detune", "message"), [(1.5, 0.0, "real_fraction"), (0.5, -0.1, "real_detune")])
+def test_out_of_range_options_are_refused(fraction: float, detune: float, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        MixedPairs(synthetic(2), [real_pair(0)], SIZE, fraction, seed=0, real_detune=detune)
+
+
+def test_held_out_real_pairs_never_reach_training(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs"
+    (pairs / "input").mkdir(parents=True)
+    (pairs / "target").mkdir()
+    for index in range(8):
+        pair = real_pair(index)
+        write_image(pairs / "input" / f"p{index}.png", pair.source)
+        write_image(pairs / "target" / f"p{index}.png", pair.target)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in "abc":  # one in ten photos is held out: the first
+        write_image(photos / f"{name}.png", real_pair(9).source)
+    config = load_config(None, [f"data.photos={photos}", f"data.real_pairs={pairs}", "data.real_fraction=1.0",
+                                "data.crop=16", "data.samples_per_epoch=200"])
+    seen = {pair.name.rsplit("-", 1)[0] for pair in training_pairs(config)}
+    held_out = {pair.name for pair in held_out_real_pairs(pairs)}
+    assert held_out == {"p0", "p4"}
+    assert seen == {f"p{index}" for index in range(8)} - held_out
