@@ -5,7 +5,8 @@
 - grade on synthetic detunings of held-out photos, and on those photos untouched (a good shot should stay);
 - neutralize: looks held out of training applied to photos held out of training, PSNR against the neutral photo;
 - look transfer from a reference still: a held-out look on one held-out photo is the reference, another photo
-  must get that look; mean CIEDE2000 to the truth, for ours, doing nothing, color-matcher (MKL) and the original
+  must get that look; CIEDE2000 to the truth (mean, median, worst look), for ours (neutralize + fit, and a
+  reference-look model when the manifest has one), doing nothing, color-matcher (MKL) and the original
   AI_color_grade_lut KNN fit in our pipeline's place;
 - one LUT per shot: LUT jitter on the frame sequences, per frame and with grade_clip;
 - inference time of each model at its input size (onnxruntime, 2 threads).

@@ -67,13 +67,13 @@ def task_luts(task: str, looks: Sequence[Lut3D], size: int, min_strength: float,
     inverse = task == "neutralize"
     for look, strength in zip(looks, strengths, strict=False):
         blended = with_strength(resample(look, size), strength)
-        tables.append((_fitted_inverse(blended, size) if inverse else blended).table)
+        tables.append((fitted_inverse(blended, size) if inverse else blended).table)
     for strength in strengths[len(looks):]:
         tables.append(look_lut(random_parametric_look(rng, strength), size, inverse=inverse).table)
     return np.clip(np.stack(tables), 0.0, 1.0)
 
 
-def _fitted_inverse(look: Lut3D, size: int) -> Lut3D:
+def fitted_inverse(look: Lut3D, size: int) -> Lut3D:
     """The LUT that best undoes ``look``: fitted from the look's output on a lattice back to the lattice."""
     lattice = identity_table(INVERSE_FIT_SIZE).reshape(-1, 1, 3).astype(np.float32)  # an (M, 1, 3) "image"
     looked = np.clip(apply_lut(lattice, look), 0.0, 1.0)

@@ -1,0 +1,93 @@
+"""Where the neutralize and look-transfer errors come from: the LUT machinery, or reading a look from one frame.
+
+On the held-out looks and photos of ``bench.quality``, beside the shipped neutralizer:
+
+- neutralize with the look known: the LUT fitted to undo the true look (the best a LUT can do), and that LUT
+  projected on a principal basis of the training looks (``training.basis``; what a blend of basis LUTs can do);
+- look transfer with the reference's neutral photo known: the fit from it to the reference, applied to the
+  target (the pipeline with a perfect neutralizer).
+
+When these are far better than the model, the LUT machinery is not what holds the model back.
+
+    python -m bench.look_bounds [--models onnx_models] [--photos 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+import numpy as np
+
+from bench.quality import LUT_SIZE, ROOT, mean_de, shrink
+from pix2lut.apply import apply_lut
+from pix2lut.fit import FitConfig, fit_lut
+from pix2lut.imageio import read_image
+from pix2lut.lut import Lut3D
+from pix2lut.ops import resample
+from pix2lut.samples import collect_samples
+from server.pipeline import Timings, correction_lut
+from server.registry import ModelRegistry
+from training.basis import fitted_inverse, principal_basis, task_luts
+from training.config import SHARED_DATA
+from training.data.looks import load_looks
+from training.data.photos import list_photos
+from training.data_sources import split
+from training.metrics import psnr
+
+BASIS_SIZE = 17  # the shipped models' basis LUT size
+BASIS_COUNTS = (16, 64)
+MIN_STRENGTH = 0.4  # as the neutralize training
+
+
+def projection(lut: Lut3D, basis: np.ndarray) -> Lut3D:
+    """The blend of ``basis`` (``(K, N, N, N, 3)``) closest to ``lut`` (least squares over the table)."""
+    matrix = basis.reshape(len(basis), -1).T
+    weights, *_ = np.linalg.lstsq(matrix, lut.table.reshape(-1), rcond=None)
+    return Lut3D(np.clip((matrix @ weights).reshape(lut.table.shape), 0.0, 1.0))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, default=ROOT / "onnx_models")
+    parser.add_argument("--photos", type=int, default=12, help="held-out photos used")
+    args = parser.parse_args(argv)
+    neutralizer = ModelRegistry.load(args.models, threads=2).default_for("neutralize")
+    _, held_photos = split(list_photos(SHARED_DATA / "photos"))
+    photos = [shrink(read_image(path).pixels) for path in held_photos[: args.photos]]
+    training_looks, held_looks = split(load_looks(SHARED_DATA / "looks"))
+    inverses = task_luts("neutralize", training_looks, BASIS_SIZE, MIN_STRENGTH)
+    bases = {count: principal_basis(inverses, count) for count in BASIS_COUNTS}
+
+    scores: dict[str, list[float]] = {"looked input": [], f"{neutralizer.entry.name}": [],
+                                      "the look known: its fitted inverse": []}
+    scores.update({f"  ... on a {count}-LUT principal basis": [] for count in BASIS_COUNTS})
+    for index, photo in enumerate(photos):
+        for look in (held_looks[(2 * index) % len(held_looks)], held_looks[(2 * index + 1) % len(held_looks)]):
+            looked = apply_lut(photo, look)
+            inverse = fitted_inverse(resample(look, BASIS_SIZE), BASIS_SIZE)
+            figures = [looked, apply_lut(looked, correction_lut(neutralizer, [looked], LUT_SIZE, Timings())),
+                       apply_lut(looked, inverse)]
+            figures += [apply_lut(looked, projection(inverse, bases[count])) for count in BASIS_COUNTS]
+            for values, image in zip(scores.values(), figures, strict=True):
+                values.append(psnr(image, photo))
+    print(f"neutralize, {len(scores['looked input'])} held-out look x photo pairs: PSNR dB against the neutral photo")
+    for method, values in scores.items():
+        print(f"{method:<40} {statistics.fmean(values):>8.2f}")
+
+    known, none = [], []
+    for index, look in enumerate(held_looks):
+        reference_photo, target_photo = photos[index % len(photos)], photos[(index + 1) % len(photos)]
+        reference, truth = apply_lut(reference_photo, look), apply_lut(target_photo, look)
+        fitted = fit_lut(collect_samples([(reference_photo, reference)]), FitConfig(size=LUT_SIZE))
+        known.append(mean_de(apply_lut(target_photo, fitted), truth))
+        none.append(mean_de(target_photo, truth))
+    print(f"\nlook transfer, {len(held_looks)} held-out looks: mean CIEDE2000 to the truth")
+    print(f"{'doing nothing':<40} {statistics.fmean(none):>8.2f}")
+    print(f"{'the reference neutral known (a fit)':<40} {statistics.fmean(known):>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
