@@ -29,8 +29,8 @@ class PairDataset(Dataset):
     """Pairs as tensors: ``{"source", "target", "seen": (3, S, S), "lut": (N, N, N, 3), "has_lut": ()}``.
 
     ``source``, ``target`` and ``seen`` (the image the model predicts from: ``Pair.seen``) are float32 in [0, 1],
-    cropped alike: a random square at a random scale and a random
-    horizontal flip when ``augment``, else the centred square, resized to ``size``. ``lut`` is present when
+    cropped alike: a random square at a random scale and a random horizontal flip when ``augment``, else the
+    centred square, resized to ``size``. ``lut`` is present when
     ``lut_size`` is given: the pair's LUT resampled to ``lut_size``, indexed ``[r, g, b]`` as ``Lut3D.table``,
     or zeros where the pair has none; ``has_lut`` (a bool tensor) says which, so batches of mixed pairs collate.
     """
