@@ -35,6 +35,9 @@ class DataConfig:
     real_pairs: str = ""  # folder with input/ and target/ (or expertC/), mixed in with real_fraction
     real_fraction: float = 0.0
     real_detune: float = 0.0  # real inputs also get a random detuning up to this strength (the target stays)
+    # grade: the share of synthetic pairs whose photo is un-retouched (the inverse of a training real pair's
+    # retouch, training.data.retouch) instead of detuned at random
+    degradation_share: float = 0.0
     crop: int = 256  # training crop side; the model input for image2lut
     samples_per_epoch: int = 2000
     identity_fraction: float = 0.0  # training pairs whose source is the photo itself: leave a good shot alone

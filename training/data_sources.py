@@ -18,6 +18,7 @@ from training.data.detune import apply_detuning, random_detuning
 from training.data.looks import load_looks
 from training.data.pairs import CUBE_LOOK_SHARE, Pair, PairSequence, RealPairs, SyntheticPairs
 from training.data.photos import list_photos
+from training.data.retouch import unretouch_luts
 from training.errors import DataError
 
 HOLD_OUT_EVERY = 10  # one photo (and one look) in ten is never trained on
@@ -40,12 +41,17 @@ def training_looks(config: TrainConfig) -> list:
 def training_pairs(config: TrainConfig) -> Sequence[Pair]:
     photos, _ = split(_photos(config))
     looks = training_looks(config)
+    real = split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)[0] if config.data.real_pairs else []
+    degradations = unretouch_luts(real) if config.data.degradation_share and config.data.task == "grade" else []
+    if config.data.degradation_share and not degradations:
+        raise DataError("data.degradation_share needs data.real_pairs and task grade: the degradations are the "
+                        "inverses of the real pairs' retouches")
     synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch,
                            identity_fraction=config.data.identity_fraction, min_strength=config.data.min_strength,
-                           cube_look_share=config.data.cube_look_share)
-    if not config.data.real_pairs or config.data.real_fraction <= 0:
+                           cube_look_share=config.data.cube_look_share, degradations=degradations,
+                           degradation_share=config.data.degradation_share)
+    if not real or config.data.real_fraction <= 0:
         return synthetic
-    real, _ = split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)
     return MixedPairs(synthetic, real, image_size(config), config.data.real_fraction, config.run.seed,
                       config.data.real_detune)
 
@@ -98,14 +104,16 @@ class MixedPairs(PairSequence):
 
 def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int,
                identity_fraction: float = 0.0, min_strength: float = 1.0,
-               cube_look_share: float = CUBE_LOOK_SHARE) -> SyntheticPairs:
+               cube_look_share: float = CUBE_LOOK_SHARE, degradations: Sequence = (),
+               degradation_share: float = 0.0) -> SyntheticPairs:
     """Pairs of ``photos``; validation keeps the defaults (full-strength, never the identity), so its figures
     stay comparable whatever the training options."""
     if not photos:
         raise DataError(f"{config.data.photos}: no photos to train on")
     return SyntheticPairs(photos, config.data.task, looks, seed=seed, length=length, size=image_size(config),
                           lut_size=config.model.lut_size, identity_fraction=identity_fraction,
-                          min_strength=None if min_strength == 1.0 else min_strength, cube_look_share=cube_look_share)
+                          min_strength=None if min_strength == 1.0 else min_strength, cube_look_share=cube_look_share,
+                          degradations=degradations, degradation_share=degradation_share)
 
 
 def image_size(config: TrainConfig) -> int:

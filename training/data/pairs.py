@@ -22,6 +22,7 @@ from typing import Literal, overload
 
 import numpy as np
 
+from pix2lut.apply import apply_lut
 from pix2lut.imageio import read_image
 from pix2lut.lut import Lut3D, identity_table
 from pix2lut.ops import with_strength
@@ -209,6 +210,9 @@ class SyntheticPairs(PairSequence):
     The look is one of ``looks`` (``.cube`` looks) or a random parametric look, half each when ``looks`` are
     given, always parametric otherwise. LUTs are sampled at ``lut_size``; ``.cube`` looks keep their own size.
 
+    For ``grade``, ``degradation_share`` of the pairs take their source from one of ``degradations`` instead of a
+    random detuning: a LUT that makes a photo look like a real input (``training.data.retouch``), lut ``None``.
+
     Two options widen what training sees: ``identity_fraction`` of the pairs are the photo unchanged on both
     sides (a good shot must come back as it is), and ``min_strength`` draws each detuning's or look's strength
     from ``[min_strength, strength]`` (a ``.cube`` look blended with the identity) instead of always ``strength``.
@@ -229,6 +233,8 @@ class SyntheticPairs(PairSequence):
         identity_fraction: float = 0.0,
         min_strength: float | None = None,
         cube_look_share: float = CUBE_LOOK_SHARE,
+        degradations: Sequence[Lut3D] = (),
+        degradation_share: float = 0.0,
     ) -> None:
         if task not in TASKS:
             raise DataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}")
@@ -252,9 +258,14 @@ class SyntheticPairs(PairSequence):
             raise DataError(f"min_strength must be in [0, strength = {strength}], found {min_strength}")
         if not 0.0 <= cube_look_share <= 1.0:
             raise DataError(f"cube_look_share must be in [0, 1], found {cube_look_share}")
+        if not 0.0 <= degradation_share <= 1.0 or (degradation_share and not degradations):
+            raise DataError(f"degradation_share must be in [0, 1] and needs degradations, found {degradation_share} "
+                            f"with {len(degradations)} degradations")
         self.identity_fraction = identity_fraction
         self.min_strength = min_strength
         self.cube_look_share = cube_look_share
+        self.degradations = list(degradations)
+        self.degradation_share = degradation_share
 
     def __len__(self) -> int:
         return self.length
@@ -268,6 +279,10 @@ class SyntheticPairs(PairSequence):
         if self.identity_fraction and rng.random() < self.identity_fraction:
             return Pair(photo, photo, Lut3D(identity_table(self.lut_size)), name + "-identity")
         strength = self.strength if self.min_strength is None else rng.uniform(self.min_strength, self.strength)
+        if self.task == "grade" and self.degradation_share and rng.random() < self.degradation_share:
+            degradation = self.degradations[int(rng.integers(len(self.degradations)))]
+            source = np.clip(apply_lut(photo, with_strength(degradation, strength)), 0.0, 1.0).astype(np.float32)
+            return Pair(source, photo, None, name + "-degraded")
         if self.task == "grade":
             detuning = random_detuning(rng, strength)
             source = apply_detuning(photo, detuning)
