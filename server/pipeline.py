@@ -79,9 +79,9 @@ def correction_lut(model: LoadedModel, frames: Sequence[np.ndarray], lut_size: i
 def look_lut(model: LoadedModel, reference: np.ndarray, lut_size: int, timings: Timings) -> Lut3D:
     """The look of a reference still.
 
-    A ``look`` model sees the reference and gives its look directly. With a ``neutralize`` model, the look is the
-    LUT fitted from the neutralized reference back to the reference (weaker: a look the neutralizer cannot undo
-    comes out as no look at all).
+    A ``look`` model (a learned look, or a reference-look model that reads the look off the still) gives it
+    directly. With a ``neutralize`` model, the look is the LUT fitted from the neutralized reference back to the
+    reference (a look the neutralizer cannot undo comes out as no look at all).
     """
     if model.entry.role == "look":
         return correction_lut(model, [reference], lut_size, timings)

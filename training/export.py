@@ -28,9 +28,8 @@ OPSET = 17
 PARITY_ATOL = 1e-4
 PARITY_SAMPLES = 4  # random inputs checked, plus a smooth gradient image
 OUTPUT_NAMES = {"image2image": "graded", "image2lut": "lut"}
-# the server role of a task's model: a learned look is applied to the shot like a grade; a reference-look model
-# gives a reference still's look
-ROLE_OF_TASK = {"grade": "grade", "neutralize": "neutralize", "look": "grade", "reference_look": "look"}
+# the server role of a task's model: a learned look and a reference-look model both give a frame's look LUT
+ROLE_OF_TASK = {"grade": "grade", "neutralize": "neutralize", "look": "look", "reference_look": "look"}
 COLOUR_SPACE = "rec709"  # display-referred Rec.709/sRGB-encoded frames, as everywhere in the product
 
 
