@@ -211,7 +211,8 @@ class SyntheticPairs(PairSequence):
     given, always parametric otherwise. LUTs are sampled at ``lut_size``; ``.cube`` looks keep their own size.
 
     For ``grade``, ``degradation_share`` of the pairs take their source from one of ``degradations`` instead of a
-    random detuning: a LUT that makes a photo look like a real input (``training.data.retouch``), lut ``None``.
+    random detuning: a LUT that makes a photo look like a real input (``training.data.retouch``), applied whole
+    (half of one is no real input), lut ``None``.
 
     Two options widen what training sees: ``identity_fraction`` of the pairs are the photo unchanged on both
     sides (a good shot must come back as it is), and ``min_strength`` draws each detuning's or look's strength
@@ -281,7 +282,7 @@ class SyntheticPairs(PairSequence):
         strength = self.strength if self.min_strength is None else rng.uniform(self.min_strength, self.strength)
         if self.task == "grade" and self.degradation_share and rng.random() < self.degradation_share:
             degradation = self.degradations[int(rng.integers(len(self.degradations)))]
-            source = np.clip(apply_lut(photo, with_strength(degradation, strength)), 0.0, 1.0).astype(np.float32)
+            source = np.clip(apply_lut(photo, degradation), 0.0, 1.0).astype(np.float32)  # whole: a real input
             return Pair(source, photo, None, name + "-degraded")
         if self.task == "grade":
             detuning = random_detuning(rng, strength)
