@@ -4,6 +4,7 @@ On the held-out looks and photos of ``bench.quality``, beside the shipped neutra
 
 - neutralize with the look known: the LUT fitted to undo the true look (the best a LUT can do), and that LUT
   projected on a principal basis of the training looks (``training.basis``; what a blend of basis LUTs can do);
+- the neutralizer on looks it trained on, for comparison with the held-out ones;
 - look transfer with the reference's neutral photo known: the fit from it to the reference, applied to the
   target (the pipeline with a perfect neutralizer).
 
@@ -75,6 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"neutralize, {len(scores['looked input'])} held-out look x photo pairs: PSNR dB against the neutral photo")
     for method, values in scores.items():
         print(f"{method:<40} {statistics.fmean(values):>8.2f}")
+    seen_looks = training_looks[:: max(1, len(training_looks) // len(held_looks))][: len(held_looks)]
+    looked_db, neutral_db = [], []
+    for index, photo in enumerate(photos):
+        for look in (seen_looks[(2 * index) % len(seen_looks)], seen_looks[(2 * index + 1) % len(seen_looks)]):
+            looked = apply_lut(photo, look)
+            looked_db.append(psnr(looked, photo))
+            neutral_db.append(psnr(apply_lut(looked, correction_lut(neutralizer, [looked], LUT_SIZE, Timings())), photo))
+    gain = statistics.fmean(neutral_db) - statistics.fmean(looked_db)
+    print(f"the same on {len(seen_looks)} looks it trained on: looked {statistics.fmean(looked_db):.2f}, "
+          f"{neutralizer.entry.name} {statistics.fmean(neutral_db):.2f} (gain {gain:+.2f} dB)")
 
     known, none = [], []
     for index, look in enumerate(held_looks):

@@ -133,4 +133,7 @@ def _data_description(config) -> str:
         parts.append(f"looks {Path(data.looks).name}")
     if data.real_pairs:
         parts.append(f"real pairs {Path(data.real_pairs).name} ({data.real_fraction:.0%})")
+    if data.degradation_share:
+        parts.append(f"photos un-retouched by the real pairs' inverse retouches ({data.degradation_share:.0%} of "
+                     "synthetic pairs)")
     return ", ".join(parts)
