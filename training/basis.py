@@ -1,7 +1,7 @@
 """A starting basis for an image2lut model: the principal directions of the LUTs its task asks for.
 
 Zeng et al. start the basis LUTs at zero (but the identity) and let them learn. For looks that leaves the model
-boxed in: measured on the shipped reference-look model, the best blend of its 16 learned basis LUTs is still
+boxed in: measured on a trained reference-look model, the best blend of its 16 learned basis LUTs is still
 7.3 CIEDE2000 from a held-out look, while the span of 16 principal directions of the training looks is 3.3 from
 it (48 directions: 2.0). So the basis can start from the task's own LUTs instead (``model.basis_init =
 "principal"``): the identity first, then the leading principal directions of (LUT - identity) over the training
