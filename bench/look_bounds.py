@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.quality import LUT_SIZE, ROOT, mean_de, shrink
+from bench.quality import LUT_SIZE, ROOT, look_cases, mean_de, shrink
 from pix2lut.apply import apply_lut
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.imageio import read_image
@@ -64,25 +64,23 @@ def main(argv: list[str] | None = None) -> int:
     scores: dict[str, list[float]] = {"looked input": [], f"{neutralizer.entry.name}": [],
                                       "the look known: its fitted inverse": []}
     scores.update({f"  ... on a {count}-LUT principal basis": [] for count in BASIS_COUNTS})
-    for index, photo in enumerate(photos):
-        for look in (held_looks[(2 * index) % len(held_looks)], held_looks[(2 * index + 1) % len(held_looks)]):
-            looked = apply_lut(photo, look)
-            inverse = fitted_inverse(resample(look, BASIS_SIZE), BASIS_SIZE)
-            figures = [looked, apply_lut(looked, correction_lut(neutralizer, [looked], LUT_SIZE, Timings())),
-                       apply_lut(looked, inverse)]
-            figures += [apply_lut(looked, projection(inverse, bases[count])) for count in BASIS_COUNTS]
-            for values, image in zip(scores.values(), figures, strict=True):
-                values.append(psnr(image, photo))
+    for photo, look in look_cases(photos, held_looks):
+        looked = apply_lut(photo, look)
+        inverse = fitted_inverse(resample(look, BASIS_SIZE), BASIS_SIZE)
+        figures = [looked, apply_lut(looked, correction_lut(neutralizer, [looked], LUT_SIZE, Timings())),
+                   apply_lut(looked, inverse)]
+        figures += [apply_lut(looked, projection(inverse, bases[count])) for count in BASIS_COUNTS]
+        for values, image in zip(scores.values(), figures, strict=True):
+            values.append(psnr(image, photo))
     print(f"neutralize, {len(scores['looked input'])} held-out look x photo pairs: PSNR dB against the neutral photo")
     for method, values in scores.items():
         print(f"{method:<40} {statistics.fmean(values):>8.2f}")
     seen_looks = training_looks[:: max(1, len(training_looks) // len(held_looks))][: len(held_looks)]
     looked_db, neutral_db = [], []
-    for index, photo in enumerate(photos):
-        for look in (seen_looks[(2 * index) % len(seen_looks)], seen_looks[(2 * index + 1) % len(seen_looks)]):
-            looked = apply_lut(photo, look)
-            looked_db.append(psnr(looked, photo))
-            neutral_db.append(psnr(apply_lut(looked, correction_lut(neutralizer, [looked], LUT_SIZE, Timings())), photo))
+    for photo, look in look_cases(photos, seen_looks):
+        looked = apply_lut(photo, look)
+        looked_db.append(psnr(looked, photo))
+        neutral_db.append(psnr(apply_lut(looked, correction_lut(neutralizer, [looked], LUT_SIZE, Timings())), photo))
     gain = statistics.fmean(neutral_db) - statistics.fmean(looked_db)
     print(f"the same on {len(seen_looks)} looks it trained on: looked {statistics.fmean(looked_db):.2f}, "
           f"{neutralizer.entry.name} {statistics.fmean(neutral_db):.2f} (gain {gain:+.2f} dB)")

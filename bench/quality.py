@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -98,14 +99,20 @@ def grade_synthetic(model: LoadedModel, photos: list[np.ndarray]) -> None:
           "changes a good shot)")
 
 
+def look_cases(photos: list[np.ndarray], looks: list) -> Iterator[tuple[np.ndarray, object]]:
+    """(photo, look): each photo with two looks, taken in turn, so every look meets several photos."""
+    for index, photo in enumerate(photos):
+        yield photo, looks[(2 * index) % len(looks)]
+        yield photo, looks[(2 * index + 1) % len(looks)]
+
+
 def neutralize_held_out(model: LoadedModel, photos: list[np.ndarray], looks: list) -> None:
     looked_db, ours_db = [], []
-    for index, photo in enumerate(photos):
-        for look in (looks[(2 * index) % len(looks)], looks[(2 * index + 1) % len(looks)]):
-            looked = apply_lut(photo, look)
-            neutral = apply_lut(looked, correction_lut(model, [looked], LUT_SIZE, Timings()))
-            looked_db.append(psnr(looked, photo))
-            ours_db.append(psnr(neutral, photo))
+    for photo, look in look_cases(photos, looks):
+        looked = apply_lut(photo, look)
+        neutral = apply_lut(looked, correction_lut(model, [looked], LUT_SIZE, Timings()))
+        looked_db.append(psnr(looked, photo))
+        ours_db.append(psnr(neutral, photo))
     gain = statistics.fmean(ours_db) - statistics.fmean(looked_db)
     print(f"\nneutralize, {len(looked_db)} held-out look x photo pairs ({model.entry.name})")
     print(f"{'looked input':<28} {statistics.fmean(looked_db):>8.2f} dB")

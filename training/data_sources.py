@@ -95,7 +95,9 @@ class MixedPairs(PairSequence):
         if rng.random() >= self.real_fraction:
             return self.synthetic[index]
         chosen = int(rng.integers(len(self.real)))
-        pair = self._read.setdefault(chosen, self.real[chosen])
+        if chosen not in self._read:
+            self._read[chosen] = self.real[chosen]
+        pair = self._read[chosen]
         source, target = random_flip(random_crop([pair.source, pair.target], rng, self.size), rng)
         if self.real_detune:
             source = apply_detuning(source, random_detuning(rng, rng.uniform(0.0, self.real_detune)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -121,17 +122,18 @@ def test_a_second_run_changes_nothing(resolve: FakeResolve, server: RunningServe
         assert item.fake_versions() == [BASE, "Pix2LUT 1"] and item.fake_nodes() == nodes[item.GetName()]
 
 
-class StopServerAfter(ConsoleProgress):
-    """Console progress that stops the server once ``after`` clips are done: a server killed mid-run."""
+class ActAfter(ConsoleProgress):
+    """Console progress that does ``action`` once ``after`` clips are done: a server killed, or a user who asks the
+    run to stop, mid-run."""
 
-    def __init__(self, running: RunningServer, after: int) -> None:
+    def __init__(self, after: int, action: Callable[[], object]) -> None:
         super().__init__()
-        self.running, self.after = running, after
+        self.after, self.action = after, action
 
     def step(self, done: int, total: int, line: str) -> None:
         super().step(done, total, line)
         if done == self.after:
-            stop_server(self.running)
+            self.action()
 
 
 def test_a_server_killed_mid_run_is_resumed_without_redoing_or_losing(
@@ -143,7 +145,7 @@ def test_a_server_killed_mid_run_is_resumed_without_redoing_or_losing(
     first = RunningServer(address, start_server(config), server.models)
     settings = settings_for(resolve, first, timeout_ms=FAST_TIMEOUT_MS)
 
-    lines = neutralize_and_look(resolve, settings, StopServerAfter(first, after=3))
+    lines = neutralize_and_look(resolve, settings, ActAfter(3, lambda: stop_server(first)))
 
     assert lines[0] == "Neutralize + Look on 'Timeline 1': 3 done, 0 already done earlier, 0 skipped, 3 left."
     assert lines[-1].startswith("stopped: at 'Shot 04': No answer from the Pix2LUT server at ")
@@ -284,26 +286,13 @@ def test_drop_frame_timeline_and_raw_black_stills(
     assert not [refusal for refusal in resolve.fake_refusals() if "Timecode" in refusal.call]
 
 
-class CreateStopFileAfter(ConsoleProgress):
-    """Console progress whose user asks the run to stop (the STOP file) once ``after`` clips are done."""
-
-    def __init__(self, stop: Path, after: int) -> None:
-        super().__init__()
-        self.stop, self.after = stop, after
-
-    def step(self, done: int, total: int, line: str) -> None:
-        super().step(done, total, line)
-        if done == self.after:
-            self.stop.write_text("")
-
-
 def test_the_stop_file_stops_before_the_next_clip_and_the_next_run_goes_on(
     resolve: FakeResolve, server: RunningServer
 ) -> None:
     stop = resolve.fake_master_lut_root / "Pix2LUT" / "STOP"
     settings = settings_for(resolve, server)
 
-    lines = neutralize_and_look(resolve, settings, CreateStopFileAfter(stop, after=2))
+    lines = neutralize_and_look(resolve, settings, ActAfter(2, lambda: stop.write_text("")))
 
     assert lines[0] == "Neutralize + Look on 'Timeline 1': 2 done, 0 already done earlier, 0 skipped, 4 left."
     assert lines[-1] == (
