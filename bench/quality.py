@@ -23,13 +23,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from pix2lut.apply import apply_lut
 from pix2lut.colour import delta_e_ciede2000, srgb_to_lab
 from pix2lut.fit import FitConfig, fit_lut
-from pix2lut.imageio import read_image
+from pix2lut.imageio import read_image, shrink_to_longest
 from pix2lut.samples import collect_samples
 from server.pipeline import Timings, correction_lut, look_lut
 from server.registry import LoadedModel, ModelRegistry
@@ -57,9 +56,7 @@ def mean_de(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def shrink(image: np.ndarray) -> np.ndarray:
-    scale = min(1.0, WORK_SIDE / max(image.shape[:2]))
-    size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    return shrink_to_longest(image, WORK_SIDE)
 
 
 def grade_real_pairs(model: LoadedModel) -> None:

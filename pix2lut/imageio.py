@@ -125,6 +125,19 @@ def to_unit_float(samples: np.ndarray, bit_depth: int) -> np.ndarray:
     return pixels
 
 
+def shrink_to_longest(pixels: np.ndarray, longest: int) -> np.ndarray:
+    """``(H, W, C)`` pixels area-downscaled so the long side is at most ``longest``; never enlarged.
+
+    Fits, thumbnails and previews need every pixel's colour, not every pixel: area averaging keeps the colours
+    and makes the work (and memory) independent of the frame's resolution.
+    """
+    scale = longest / max(pixels.shape[:2])
+    if scale >= 1.0:
+        return pixels
+    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))  # (width, height)
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+
+
 def _to_rgb(decoded: np.ndarray, name: str) -> np.ndarray:
     """(H, W, 3) RGB view of what cv2.imdecode returned: grey repeated, BGR reversed, alpha dropped."""
     if decoded.ndim == 2:

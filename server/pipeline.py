@@ -19,12 +19,14 @@ import numpy as np
 from pix2lut.apply import apply_lut
 from pix2lut.cdl import Cdl, fit_cdl
 from pix2lut.fit import FitConfig, fit_lut
+from pix2lut.imageio import shrink_to_longest
 from pix2lut.lut import Lut3D
 from pix2lut.ops import compose, resample, with_strength
 from pix2lut.samples import collect_samples
 from server.registry import LoadedModel
 
 IMAGE2IMAGE_SMOOTHNESS = 1e-4  # model predictions are noisier than real grades: fit them ten times smoother
+FIT_LONGEST_SIDE = 512  # a reference's look is fitted on this many pixels at most: enough colours, fast
 CDL_SAMPLE_SIDE = 128  # the CDL is fitted on a thumbnail's colours: it has only 10 parameters
 
 
@@ -87,7 +89,7 @@ def look_lut(model: LoadedModel, reference: np.ndarray, lut_size: int, timings: 
         return correction_lut(model, [reference], lut_size, timings)
     neutralize = correction_lut(model, [reference], lut_size, timings)
     started = time.perf_counter()
-    thumbnail = cv2.resize(reference, _fit_side(reference), interpolation=cv2.INTER_AREA)
+    thumbnail = shrink_to_longest(reference, FIT_LONGEST_SIDE)
     neutral = apply_lut(thumbnail, neutralize)
     lut = fit_lut(collect_samples([(neutral, thumbnail)]), FitConfig(size=lut_size))
     timings.add("fit", started)
@@ -123,9 +125,3 @@ def finish(
         cdl = fit_cdl(colours, apply_lut(colours, lut))
         timings.add("cdl", started)
     return GradeResult(lut, cdl)
-
-
-def _fit_side(frame: np.ndarray, longest: int = 512) -> tuple[int, int]:
-    """(width, height) at most ``longest`` on the long side: enough colours for a look, fast to fit."""
-    scale = min(1.0, longest / max(frame.shape[:2]))
-    return max(1, round(frame.shape[1] * scale)), max(1, round(frame.shape[0] * scale))

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PySide6.QtGui import QImage
 
 from pix2lut.errors import ImageError
-from pix2lut.imageio import read_image
+from pix2lut.imageio import read_image, shrink_to_longest
 
 PREVIEW_LONGEST_SIDE = 1600  # enough for a panel on a 4K screen; keeps the LUT apply well under 0.1 s
 CHANNELS = 3  # RGB
@@ -26,11 +25,7 @@ def load_preview(path: str | Path, longest_side: int = PREVIEW_LONGEST_SIDE) -> 
     Raises ``pix2lut.errors.ImageError`` when the file cannot be read or decoded.
     """
     pixels = np.clip(read_image(path).pixels, 0.0, 1.0)  # float files may exceed [0, 1]: shown display-referred
-    scale = longest_side / max(pixels.shape[:2])
-    if scale < 1.0:
-        size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))  # (width, height)
-        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(pixels, dtype=np.float32)
+    return np.ascontiguousarray(shrink_to_longest(pixels, longest_side), dtype=np.float32)
 
 
 def to_8bit(pixels: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pix2lut.errors import ImageError
-from pix2lut.imageio import Image, decode_image, read_image, write_image
+from pix2lut.imageio import Image, decode_image, read_image, shrink_to_longest, write_image
 
 JPEG_MAX_ERROR = 12 / 255  # worst single-sample error of quality-95 JPEG on a smooth gradient
 JPEG_MEAN_ERROR = 2 / 255
@@ -247,3 +247,20 @@ def test_image_checks_its_fields() -> None:
     with pytest.raises(ImageError) as info:
         Image(np.zeros((2, 2, 3), dtype=np.float32), 12)
     assert str(info.value) == "Image bit_depth must be one of 8, 16, 32, found 12"
+
+
+@pytest.mark.parametrize(("shape", "longest", "expected"), [
+    ((300, 600, 3), 150, (75, 150, 3)),  # landscape: the width is the long side
+    ((600, 300, 3), 150, (150, 75, 3)),  # portrait
+    ((1000, 1, 3), 10, (10, 1, 3)),  # a sliver keeps at least one pixel across
+])
+def test_shrink_to_longest_keeps_the_aspect(shape: tuple[int, int, int], longest: int,
+                                            expected: tuple[int, int, int]) -> None:
+    assert shrink_to_longest(np.zeros(shape, np.float32), longest).shape == expected
+
+
+def test_shrink_to_longest_averages_and_never_enlarges() -> None:
+    checker = np.indices((64, 64)).sum(axis=0) % 2  # black and white pixels alternate
+    image = np.repeat(checker[:, :, None], 3, axis=2).astype(np.float32)
+    assert np.allclose(shrink_to_longest(image, 32), 0.5)  # area averaging: each 2x2 block is half white
+    assert shrink_to_longest(image, 100) is image

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cv2
-import numpy as np
-
 from pix2lut.fit import FitConfig, fit_lut
+from pix2lut.imageio import shrink_to_longest
 from pix2lut.lut import Lut3D
 from pix2lut.samples import collect_samples
 from training.data.pairs import Pair
@@ -24,13 +22,7 @@ FIT_SIZE = 33
 
 def unretouch_luts(pairs: Sequence[Pair], size: int = FIT_SIZE) -> list[Lut3D]:
     """One LUT per pair, fitted from its target (the retouch) back to its source (the input)."""
-    return [fit_lut(collect_samples([(_shrunk(pair.target), _shrunk(pair.source))]), FitConfig(size=size))
+    return [fit_lut(collect_samples([(shrink_to_longest(pair.target, FIT_SIDE), shrink_to_longest(pair.source, FIT_SIDE))]),
+                    FitConfig(size=size))
             for pair in pairs]
 
-
-def _shrunk(image: np.ndarray) -> np.ndarray:
-    scale = min(1.0, FIT_SIDE / max(image.shape[:2]))
-    if scale == 1.0:
-        return image
-    size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
