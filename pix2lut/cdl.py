@@ -82,7 +82,7 @@ class Cdl:
             raise LutError(f"CDL saturation must be finite and >= 0, found {self.saturation}")
 
     @classmethod
-    def identity(cls) -> "Cdl":
+    def identity(cls) -> Cdl:
         """The CDL that changes nothing inside [0, 1]."""
         return cls(slope=np.ones(3), offset=np.zeros(3), power=np.ones(3), saturation=1.0)
 

@@ -137,8 +137,8 @@ def run_info(args: argparse.Namespace) -> int:
         ("shaper", f"1D, {lut.shaper.size} entries" if lut.shaper else "none"),
         ("output range", f"{_triplet(figures.output_min)} .. {_triplet(figures.output_max)}"),
         ("max change", f"{figures.max_deviation_from_identity:.4f} (largest distance from the identity)"),
-        ("smoothness", f"second difference mean {figures.mean_second_difference:.5f}, "
-                       f"max {figures.max_second_difference:.5f}"),
+        ("smoothness", (f"second difference mean {figures.mean_second_difference:.5f}, "
+                        f"max {figures.max_second_difference:.5f}")),
         ("monotonicity", ", ".join(f"{axis} falls at {share:.2%} of steps"
                                    for axis, share in zip(AXES, figures.falling_steps))),
     ]

@@ -26,9 +26,10 @@ import io
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ _DATA_ROW = re.compile(rf"({_FLOAT})\s+({_FLOAT})\s+({_FLOAT})", re.ASCII)
 _QUOTED_TITLE = re.compile(r'"([^"]*)"')
 _QUOTED_TITLE_WITH_COMMENT = re.compile(r'"[^"]*"\s*#.*')
 # Binary data: a text .cube holds no control characters but tab, LF and CR.
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Data rows made only of these characters go to numpy's C parser; any other row is read one by one.
 _PLAIN_NUMERIC_BYTES = b"0123456789.eE+- \t\n"
@@ -138,8 +139,7 @@ def parse_cube(text: str, source: str = "<text>") -> Lut3D:
 
 def _split_lines(text: str, source: str) -> list[str]:
     """Lines without their endings (LF, CRLF or CR), after dropping a BOM and refusing binary data."""
-    if text.startswith(BYTE_ORDER_MARK):
-        text = text[len(BYTE_ORDER_MARK) :]
+    text = text.removeprefix(BYTE_ORDER_MARK)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     encoded = text.encode("utf-8", errors="replace")
     has_control = len(encoded.translate(None, _CONTROL_BYTES)) != len(encoded)  # fast; the regex says where

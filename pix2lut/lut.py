@@ -21,7 +21,7 @@ MAX_1D_SIZE = 65536
 RESOLVE_SIZES = (17, 33, 65)  # the sizes Resolve exports; 33 is its default
 
 
-def _freeze_checked(lut: "Lut1D | Lut3D", table: np.ndarray, kind: str, min_size: int, max_size: int) -> None:
+def _freeze_checked(lut: Lut1D | Lut3D, table: np.ndarray, kind: str, min_size: int, max_size: int) -> None:
     """The checks and conversions both LUT types share: size range, finite values, a valid domain."""
     if not min_size <= table.shape[0] <= max_size:
         raise LutError(f"{kind} LUT size must be in {min_size}..{max_size}, found {table.shape[0]}")
@@ -93,7 +93,7 @@ class Lut3D:
         return self.shaper is None and np.all(self.domain_min == 0.0) and np.all(self.domain_max == 1.0)
 
     @classmethod
-    def identity(cls, size: int) -> "Lut3D":
+    def identity(cls, size: int) -> Lut3D:
         """The LUT that returns its input: node ``[i, j, k]`` holds ``(i, j, k) / (size - 1)``."""
         return cls(identity_table(size))
 

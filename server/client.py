@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import zmq
@@ -46,18 +46,18 @@ class Frame:
     payload: bytes | memoryview | None
 
     @classmethod
-    def encoded(cls, data: bytes) -> "Frame":
+    def encoded(cls, data: bytes) -> Frame:
         return cls({"kind": "encoded"}, data)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "Frame":
+    def from_file(cls, path: str | Path) -> Frame:
         try:
             return cls.encoded(Path(path).read_bytes())
         except OSError as exc:
             raise ClientError(f"{path}: cannot read ({exc.strerror})") from exc
 
     @classmethod
-    def raw(cls, pixels: np.ndarray) -> "Frame":
+    def raw(cls, pixels: np.ndarray) -> Frame:
         """RGB pixels ``(H, W, 3)`` of dtype uint8, uint16, float16 or float32, sent without re-encoding."""
         dtype = RAW_DTYPE_NAMES.get(pixels.dtype)
         if dtype is None or pixels.ndim != 3 or pixels.shape[2] != 3:
@@ -67,7 +67,7 @@ class Frame:
         return cls({"kind": "raw", "dtype": dtype, "shape": list(pixels.shape)}, memoryview(contiguous).cast("B"))
 
     @classmethod
-    def path(cls, path: str | Path) -> "Frame":
+    def path(cls, path: str | Path) -> Frame:
         return cls({"kind": "path", "path": str(Path(path).resolve())}, None)
 
 
@@ -127,7 +127,7 @@ class Client:
     def close(self) -> None:
         self._discard()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -47,7 +47,7 @@ ROLES_OF_OP = {Op.GRADE: ("grade",), Op.GRADE_CLIP: ("grade",), Op.NEUTRALIZE: (
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     allowed_roots: tuple[Path, ...] = ()
 
 

@@ -466,5 +466,5 @@ def test_fast_formatting_rounds_exactly_like_printf():
         np.array([0.0, 1.0, 0.9999995, 0.0000005, 0.1234565, 0.5]),
     ])
     values = values[: len(values) // 3 * 3].reshape(-1, 3)
-    expected = "".join("%.6f %.6f %.6f\n" % tuple(row) for row in values)
+    expected = "".join("%.6f %.6f %.6f\n" % tuple(row) for row in values)  # noqa: UP031 (C's printf rounding)
     assert cube._format_unit_rows(values) == expected

@@ -76,9 +76,9 @@ def curve_server(tmp_path: Path, models_dir: Path) -> Iterator[CurveServer]:
 
 def refused(server: CurveServer, keys: tuple[bytes, bytes] | None) -> str:
     """The ClientError message a client with ``keys`` ends with (it fails the test if an answer came)."""
-    with server.client(keys, timeout_ms=REFUSED_TIMEOUT_MS, retries=1) as client:
-        with pytest.raises(ClientError) as raised:
-            client.ping()
+    with server.client(keys, timeout_ms=REFUSED_TIMEOUT_MS, retries=1) as client, \
+            pytest.raises(ClientError) as raised:
+        client.ping()
     return str(raised.value)
 
 
@@ -98,9 +98,9 @@ def test_only_a_client_whose_key_is_installed_is_answered(curve_server):
 
 
 def test_a_stranger_cannot_shut_the_server_down(curve_server):
-    with curve_server.client(curve_server.keys.stranger, timeout_ms=REFUSED_TIMEOUT_MS, retries=1) as client:
-        with pytest.raises(ClientError, match="^no answer from"):
-            client.request("shutdown")
+    with curve_server.client(curve_server.keys.stranger, timeout_ms=REFUSED_TIMEOUT_MS, retries=1) as client, \
+            pytest.raises(ClientError, match="^no answer from"):
+        client.request("shutdown")
     assert curve_server.thread.is_alive()
     with curve_server.client(curve_server.keys.client) as client:
         assert client.ping()["ok"]
