@@ -65,6 +65,7 @@ class OptimConfig:
     smoothness_weight: float = 1e-4  # Zeng et al. 2020
     monotonicity_weight: float = 10.0  # Zeng et al. 2020
     lab_weight: float = 0.0
+    mse_weight: float = 0.0  # Zeng et al. 2020 train on MSE: PSNR is an MSE figure, and MSE weighs large errors most
 
 
 @dataclass(frozen=True)

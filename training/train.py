@@ -166,6 +166,8 @@ def _step(config, batch, generator, discriminator, optimiser_g, optimiser_d, dev
     target = batch["target"].to(device)
     prediction, lut = _predict(config, generator, source, batch["seen"].to(device))
     losses: dict[str, torch.Tensor] = {"l1": F.l1_loss(prediction, target) * config.optim.l1_weight}
+    if config.optim.mse_weight:
+        losses["mse"] = F.mse_loss(prediction, target) * config.optim.mse_weight
     if config.optim.lab_weight:
         losses["lab"] = lab_l1(prediction, target) * config.optim.lab_weight
     if lut is not None:

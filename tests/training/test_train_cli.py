@@ -153,3 +153,13 @@ def test_two_process_torchrun_trains_with_gloo(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
     assert state["step"] == TINY_STEPS
+
+
+def test_mse_term_alone_drives_the_training(tmp_path):
+    config = tiny_config(tmp_path, "image2lut")
+    only_mse = ["optim.mse_weight=1", "optim.l1_weight=0", "optim.lut_weight=0", "optim.smoothness_weight=0",
+                "optim.monotonicity_weight=0"]
+    assert main(["train", "--config", str(config), *[arg for item in only_mse for arg in ("--set", item)]]) == 0
+    with (tmp_path / "run" / "train_log.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert all(float(row["mse"]) > 0 and float(row["total"]) == pytest.approx(float(row["mse"])) for row in rows)
