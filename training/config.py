@@ -38,6 +38,7 @@ class DataConfig:
     # grade: the share of synthetic pairs whose photo is un-retouched (the inverse of a training real pair's
     # retouch, training.data.retouch) instead of detuned at random
     degradation_share: float = 0.0
+    degradation_mix: int = 1  # each degradation blends this many real ones, at random convex weights
     crop: int = 256  # training crop side; the model input for image2lut
     samples_per_epoch: int = 2000
     identity_fraction: float = 0.0  # training pairs whose source is the photo itself: leave a good shot alone

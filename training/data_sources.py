@@ -49,7 +49,8 @@ def training_pairs(config: TrainConfig) -> Sequence[Pair]:
     synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch,
                            identity_fraction=config.data.identity_fraction, min_strength=config.data.min_strength,
                            cube_look_share=config.data.cube_look_share, degradations=degradations,
-                           degradation_share=config.data.degradation_share)
+                           degradation_share=config.data.degradation_share,
+                           degradation_mix=config.data.degradation_mix)
     if not real or config.data.real_fraction <= 0:
         return synthetic
     return MixedPairs(synthetic, real, image_size(config), config.data.real_fraction, config.run.seed,
@@ -107,7 +108,7 @@ class MixedPairs(PairSequence):
 def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int,
                identity_fraction: float = 0.0, min_strength: float = 1.0,
                cube_look_share: float = CUBE_LOOK_SHARE, degradations: Sequence = (),
-               degradation_share: float = 0.0) -> SyntheticPairs:
+               degradation_share: float = 0.0, degradation_mix: int = 1) -> SyntheticPairs:
     """Pairs of ``photos``; validation keeps the defaults (full-strength, never the identity), so its figures
     stay comparable whatever the training options."""
     if not photos:
@@ -115,7 +116,8 @@ def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, 
     return SyntheticPairs(photos, config.data.task, looks, seed=seed, length=length, size=image_size(config),
                           lut_size=config.model.lut_size, identity_fraction=identity_fraction,
                           min_strength=None if min_strength == 1.0 else min_strength, cube_look_share=cube_look_share,
-                          degradations=degradations, degradation_share=degradation_share)
+                          degradations=degradations, degradation_share=degradation_share,
+                          degradation_mix=degradation_mix)
 
 
 def image_size(config: TrainConfig) -> int:

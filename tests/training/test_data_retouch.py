@@ -58,6 +58,28 @@ def test_a_degradation_share_without_degradations_is_refused(tmp_path: Path) -> 
         SyntheticPairs(list_photos(tmp_path), "grade", degradation_share=0.3)
 
 
+def test_mixed_degradations_blend_real_ones_at_random_convex_weights(tmp_path: Path) -> None:
+    write_image(tmp_path / "a.png", smooth_photo(4))
+    darken, dim = Lut3D(identity_table(17) * 0.5), Lut3D(identity_table(17) * 0.9)
+    pairs = SyntheticPairs(list_photos(tmp_path), "grade", seed=2, length=60, size=SIZE, degradations=[darken, dim],
+                           degradation_share=1.0, degradation_mix=2)
+    scales = []
+    for pair in pairs:
+        bright = pair.target > 0.05
+        scale = pair.source[bright] / pair.target[bright]  # one gain over the whole photo: a blend of 0.5 and 0.9
+        assert np.ptp(scale) < 0.01
+        scales.append(float(scale.mean()))
+    assert 0.5 <= min(scales) and max(scales) <= 0.9
+    assert np.std(scales) > 0.05  # the weights change from sample to sample, not one fixed blend
+
+
+def test_a_mix_of_more_degradations_than_there_are_is_refused(tmp_path: Path) -> None:
+    write_image(tmp_path / "a.png", smooth_photo(5))
+    with pytest.raises(DataError, match="degradation_mix"):
+        SyntheticPairs(list_photos(tmp_path), "grade", degradations=[Lut3D(identity_table(17))],
+                       degradation_share=0.5, degradation_mix=2)
+
+
 def write_pairs(folder: Path, count: int) -> None:
     (folder / "input").mkdir(parents=True)
     (folder / "target").mkdir()

@@ -212,7 +212,9 @@ class SyntheticPairs(PairSequence):
 
     For ``grade``, ``degradation_share`` of the pairs take their source from one of ``degradations`` instead of a
     random detuning: a LUT that makes a photo look like a real input (``training.data.retouch``), applied whole
-    (half of one is no real input), lut ``None``.
+    (half of one is no real input), lut ``None``. With ``degradation_mix`` k > 1, each is a blend of k of them at
+    random convex weights: a dozen real pairs then stand for a continuum of inputs between them, not twelve
+    points a model can learn one by one.
 
     Two options widen what training sees: ``identity_fraction`` of the pairs are the photo unchanged on both
     sides (a good shot must come back as it is), and ``min_strength`` draws each detuning's or look's strength
@@ -236,6 +238,7 @@ class SyntheticPairs(PairSequence):
         cube_look_share: float = CUBE_LOOK_SHARE,
         degradations: Sequence[Lut3D] = (),
         degradation_share: float = 0.0,
+        degradation_mix: int = 1,
     ) -> None:
         if task not in TASKS:
             raise DataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}")
@@ -262,11 +265,15 @@ class SyntheticPairs(PairSequence):
         if not 0.0 <= degradation_share <= 1.0 or (degradation_share and not degradations):
             raise DataError(f"degradation_share must be in [0, 1] and needs degradations, found {degradation_share} "
                             f"with {len(degradations)} degradations")
+        if degradation_share and not 1 <= degradation_mix <= len(degradations):
+            raise DataError(f"degradation_mix must be in [1, {len(degradations)}] (the degradations there are), "
+                            f"found {degradation_mix}")
         self.identity_fraction = identity_fraction
         self.min_strength = min_strength
         self.cube_look_share = cube_look_share
         self.degradations = list(degradations)
         self.degradation_share = degradation_share
+        self.degradation_mix = degradation_mix
 
     def __len__(self) -> int:
         return self.length
@@ -281,8 +288,7 @@ class SyntheticPairs(PairSequence):
             return Pair(photo, photo, Lut3D(identity_table(self.lut_size)), name + "-identity")
         strength = self.strength if self.min_strength is None else rng.uniform(self.min_strength, self.strength)
         if self.task == "grade" and self.degradation_share and rng.random() < self.degradation_share:
-            degradation = self.degradations[int(rng.integers(len(self.degradations)))]
-            source = np.clip(apply_lut(photo, degradation), 0.0, 1.0).astype(np.float32)  # whole: a real input
+            source = np.clip(apply_lut(photo, self._degradation(rng)), 0.0, 1.0).astype(np.float32)  # whole
             return Pair(source, photo, None, name + "-degraded")
         if self.task == "grade":
             detuning = random_detuning(rng, strength)
@@ -295,6 +301,14 @@ class SyntheticPairs(PairSequence):
             return Pair(looked, photo, lut, name)
         condition = looked if self.task == "reference_look" else None
         return Pair(photo, looked, self._forward_lut(look), name, condition)
+
+    def _degradation(self, rng: np.random.Generator) -> Lut3D:
+        """One real degradation, or a random convex blend of ``degradation_mix`` different ones."""
+        chosen = rng.choice(len(self.degradations), size=self.degradation_mix, replace=False)
+        if self.degradation_mix == 1:
+            return self.degradations[int(chosen[0])]
+        weights = rng.dirichlet(np.ones(self.degradation_mix))
+        return Lut3D(sum(w * self.degradations[int(i)].table for w, i in zip(weights, chosen, strict=True)))
 
     def _random_look(self, rng: np.random.Generator, strength: float) -> Look:
         if self.looks and rng.random() < self.cube_look_share:
