@@ -19,7 +19,7 @@ from resolve_scripts import resolve_access
 from resolve_scripts.console import run_menu_action, warn
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.journal import read_journal
-from resolve_scripts.luts import check_node, refresh_luts, write_lut
+from resolve_scripts.luts import check_node, install_lut
 from resolve_scripts.regrade import NodeGrade, regrade
 from resolve_scripts.stills import export_still
 from resolve_scripts.transport import OUTPUT_CDL, OUTPUT_CUBE, open_client
@@ -74,8 +74,7 @@ def grade_clip(resolve, settings, client=None, warn=warn):
         colour = resolve_access.colour_settings(project, timeline)
         reply = ask_for_still(project, item.GetName(), settings, client, "grade", outputs, colour)
         replies.append(reply)
-        relpath, absolute = write_lut(settings.lut_root, reply.cube_text)
-        refresh_luts(project)
+        relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
         cdl = (settings.cdl_node, reply.cdl) if settings.cdl_node is not None else None
         return NodeGrade([(settings.node, relpath, absolute)], cdl)
 

@@ -43,6 +43,13 @@ def write_lut(lut_root, cube_text):
     return relpath, absolute
 
 
+def install_lut(project, lut_root, cube_text):
+    """``write_lut``, then have Resolve rescan its LUT folders so SetLUT finds the new file: ``(relpath, absolute)``."""
+    relpath, absolute = write_lut(lut_root, cube_text)
+    refresh_luts(project)
+    return relpath, absolute
+
+
 def refresh_luts(project):
     if not project.RefreshLUTList():
         raise ResolveRefusal(

@@ -14,7 +14,7 @@ from resolve_scripts.console import run_menu_action, warn
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.grade_clip import STILL_NAME
 from resolve_scripts.journal import read_journal
-from resolve_scripts.luts import check_node, refresh_luts, write_lut
+from resolve_scripts.luts import check_node, install_lut
 from resolve_scripts.reference import MARK_IT, reference_still
 from resolve_scripts.regrade import NodeGrade, regrade
 from resolve_scripts.stills import export_still, park_playhead
@@ -46,8 +46,7 @@ def match_to_reference(resolve, settings, client=None, warn=warn):
         reply = client.lut_request(
             "match", [shot, reference], colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size
         )
-        relpath, absolute = write_lut(settings.lut_root, reply.cube_text)
-        refresh_luts(project)
+        relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
         return NodeGrade([(settings.node, relpath, absolute)])
 
     try:

@@ -28,7 +28,7 @@ from resolve_scripts.console import run_menu_action, warn
 from resolve_scripts.errors import ResolveRefusal, ScriptError, TransportError
 from resolve_scripts.files import write_atomically
 from resolve_scripts.journal import LUT_SUBFOLDER, read_journal
-from resolve_scripts.luts import refresh_luts, write_lut
+from resolve_scripts.luts import install_lut, write_lut
 from resolve_scripts.progress import open_progress
 from resolve_scripts.reference import reference_still
 from resolve_scripts.regrade import NodeGrade, regrade
@@ -270,8 +270,7 @@ def grade_one(project, timeline, item, version, settings, client, colour, look, 
             )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        relpath, absolute = write_lut(settings.lut_root, reply.cube_text)
-        refresh_luts(project)
+        relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
         luts = [(neutralize_node, relpath, absolute)]
         if look.relpath:
             luts.append((look_node, look.relpath, look.absolute))
