@@ -131,9 +131,12 @@ def _data_description(config) -> str:
     parts = [f"task {data.task}", f"photos {Path(data.photos).name}"]
     if data.task != "grade":
         parts.append(f"looks {Path(data.looks).name}")
-    if data.real_pairs:
+    if data.real_pairs and data.real_fraction:
         parts.append(f"real pairs {Path(data.real_pairs).name} ({data.real_fraction:.0%})")
+    elif data.real_pairs:
+        parts.append(f"real pairs {Path(data.real_pairs).name} (their retouches only)")
     if data.degradation_share:
-        parts.append(f"photos un-retouched by the real pairs' inverse retouches ({data.degradation_share:.0%} of "
-                     "synthetic pairs)")
+        blend = f", blends of {data.degradation_mix}" if data.degradation_mix > 1 else ""
+        parts.append(f"photos un-retouched by the real pairs' inverse retouches{blend} ({data.degradation_share:.0%} "
+                     "of synthetic pairs)")
     return ", ".join(parts)
