@@ -138,5 +138,5 @@ def _data_description(config) -> str:
     if data.degradation_share:
         blend = f", blends of {data.degradation_mix}" if data.degradation_mix > 1 else ""
         parts.append(f"photos un-retouched by the real pairs' inverse retouches{blend} ({data.degradation_share:.0%} "
-                     "of synthetic pairs)")
+                     "of the synthetic pairs not left as they are)")
     return ", ".join(parts)
