@@ -304,9 +304,9 @@ class SyntheticPairs(PairSequence):
 
     def _degradation(self, rng: np.random.Generator) -> Lut3D:
         """One real degradation, or a random convex blend of ``degradation_mix`` different ones."""
-        chosen = rng.choice(len(self.degradations), size=self.degradation_mix, replace=False)
         if self.degradation_mix == 1:
-            return self.degradations[int(chosen[0])]
+            return self.degradations[int(rng.integers(len(self.degradations)))]  # the draw of runs before the mix
+        chosen = rng.choice(len(self.degradations), size=self.degradation_mix, replace=False)
         weights = rng.dirichlet(np.ones(self.degradation_mix))
         return Lut3D(sum(w * self.degradations[int(i)].table for w, i in zip(weights, chosen, strict=True)))
 
