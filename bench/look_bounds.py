@@ -21,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.quality import LUT_SIZE, ROOT, look_cases, mean_de, shrink
+from bench.quality import LUT_SIZE, ROOT, held_out_photos, look_cases, mean_de, neutralize_scores
 from pix2lut.apply import apply_lut
 from pix2lut.fit import FitConfig, fit_lut
-from pix2lut.imageio import read_image
 from pix2lut.lut import Lut3D
 from pix2lut.ops import resample
 from pix2lut.samples import collect_samples
@@ -33,7 +32,6 @@ from server.registry import ModelRegistry
 from training.basis import fitted_inverse, principal_basis, task_luts
 from training.config import SHARED_DATA
 from training.data.looks import load_looks
-from training.data.photos import list_photos
 from training.data_sources import split
 from training.metrics import psnr
 
@@ -55,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=int, default=12, help="held-out photos used")
     args = parser.parse_args(argv)
     neutralizer = ModelRegistry.load(args.models, threads=2).default_for("neutralize")
-    _, held_photos = split(list_photos(SHARED_DATA / "photos"))
-    photos = [shrink(read_image(path).pixels) for path in held_photos[: args.photos]]
+    photos = held_out_photos(args.photos)
     training_looks, held_looks = split(load_looks(SHARED_DATA / "looks"))
     inverses = task_luts("neutralize", training_looks, BASIS_SIZE, MIN_STRENGTH)
     bases = {count: principal_basis(inverses, count) for count in BASIS_COUNTS}
@@ -76,11 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     for method, values in scores.items():
         print(f"{method:<40} {statistics.fmean(values):>8.2f}")
     seen_looks = training_looks[:: max(1, len(training_looks) // len(held_looks))][: len(held_looks)]
-    looked_db, neutral_db = [], []
-    for photo, look in look_cases(photos, seen_looks):
-        looked = apply_lut(photo, look)
-        looked_db.append(psnr(looked, photo))
-        neutral_db.append(psnr(apply_lut(looked, correction_lut(neutralizer, [looked], LUT_SIZE, Timings())), photo))
+    looked_db, neutral_db = neutralize_scores(neutralizer, photos, seen_looks)
     gain = statistics.fmean(neutral_db) - statistics.fmean(looked_db)
     print(f"the same on {len(seen_looks)} looks it trained on: looked {statistics.fmean(looked_db):.2f}, "
           f"{neutralizer.entry.name} {statistics.fmean(neutral_db):.2f} (gain {gain:+.2f} dB)")

@@ -103,13 +103,25 @@ def look_cases(photos: list[np.ndarray], looks: list) -> Iterator[tuple[np.ndarr
         yield photo, looks[(2 * index + 1) % len(looks)]
 
 
-def neutralize_held_out(model: LoadedModel, photos: list[np.ndarray], looks: list) -> None:
+def held_out_photos(count: int) -> list[np.ndarray]:
+    """The first ``count`` photos no model trained on, shrunk to the benches' working size."""
+    _, held = split(list_photos(SHARED_DATA / "photos"))
+    return [shrink(read_image(path).pixels) for path in held[:count]]
+
+
+def neutralize_scores(model: LoadedModel, photos: list[np.ndarray], looks: list) -> tuple[list[float], list[float]]:
+    """PSNR against the neutral photo of each look x photo case: the looked input's, and after ``model``."""
     looked_db, ours_db = [], []
     for photo, look in look_cases(photos, looks):
         looked = apply_lut(photo, look)
         neutral = apply_lut(looked, correction_lut(model, [looked], LUT_SIZE, Timings()))
         looked_db.append(psnr(looked, photo))
         ours_db.append(psnr(neutral, photo))
+    return looked_db, ours_db
+
+
+def neutralize_held_out(model: LoadedModel, photos: list[np.ndarray], looks: list) -> None:
+    looked_db, ours_db = neutralize_scores(model, photos, looks)
     gain = statistics.fmean(ours_db) - statistics.fmean(looked_db)
     print(f"\nneutralize, {len(looked_db)} held-out look x photo pairs ({model.entry.name})")
     print(f"{'looked input':<28} {statistics.fmean(looked_db):>8.2f} dB")
@@ -186,8 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=int, default=12, help="held-out photos used")
     args = parser.parse_args(argv)
     registry = ModelRegistry.load(args.models, threads=2)
-    _, held_photos = split(list_photos(SHARED_DATA / "photos"))
-    photos = [shrink(read_image(path).pixels) for path in held_photos[: args.photos]]
+    photos = held_out_photos(args.photos)
     _, held_looks = split(load_looks(SHARED_DATA / "looks"))
     if registry.serves("grade"):
         grade = registry.default_for("grade")
