@@ -4,9 +4,11 @@ On the held-out looks and photos of ``bench.quality``, beside the shipped neutra
 
 - neutralize with the look known: the LUT fitted to undo the true look (the best a LUT can do), and that LUT
   projected on a principal basis of the training looks (``training.basis``; what a blend of basis LUTs can do);
+- neutralize with the nearest look the model trained on: for each held-out look, the one training look whose
+  inverse undoes it best, chosen knowing the truth (what naming the closest known look could do at best);
 - the neutralizer on looks it trained on, for comparison with the held-out ones;
 - look transfer with the reference's neutral photo known: the fit from it to the reference, applied to the
-  target (the pipeline with a perfect neutralizer).
+  target (the pipeline with a perfect neutralizer), and with the nearest training look, chosen knowing the truth.
 
 When these are far better than the model, the LUT machinery is not what holds the model back.
 
@@ -47,6 +49,20 @@ def projection(lut: Lut3D, basis: np.ndarray) -> Lut3D:
     return Lut3D(np.clip((matrix @ weights).reshape(lut.table.shape), 0.0, 1.0))
 
 
+def nearest_look_scores(photos: list[np.ndarray], held_looks: list, library: list[Lut3D]) -> list[float]:
+    """PSNR of each ``look_cases`` case undone by the one inverse in ``library`` that, over all the cases of its
+    held-out look, undoes that look best: an oracle's choice, so a bound on what naming a known look can do."""
+    by_look: dict[int, list[list[float]]] = {}
+    for photo, look in look_cases(photos, held_looks):
+        looked = apply_lut(photo, look)
+        by_look.setdefault(id(look), []).append([psnr(apply_lut(looked, inverse), photo) for inverse in library])
+    scores: list[float] = []
+    for case_scores in by_look.values():
+        table = np.asarray(case_scores)  # (cases of this look, library)
+        scores += table[:, int(np.argmax(table.mean(axis=0)))].tolist()
+    return scores
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=Path, default=ROOT / "onnx_models")
@@ -69,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         figures += [apply_lut(looked, projection(inverse, bases[count])) for count in BASIS_COUNTS]
         for values, image in zip(scores.values(), figures, strict=True):
             values.append(psnr(image, photo))
+    library = [fitted_inverse(resample(look, BASIS_SIZE), BASIS_SIZE) for look in training_looks]
+    scores["the nearest training look's inverse"] = nearest_look_scores(photos, held_looks, library)
     print(f"neutralize, {len(scores['looked input'])} held-out look x photo pairs: PSNR dB against the neutral photo")
     for method, values in scores.items():
         print(f"{method:<40} {statistics.fmean(values):>8.2f}")
@@ -78,16 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"the same on {len(seen_looks)} looks it trained on: looked {statistics.fmean(looked_db):.2f}, "
           f"{neutralizer.entry.name} {statistics.fmean(neutral_db):.2f} (gain {gain:+.2f} dB)")
 
-    known, none = [], []
+    known, nearest, none = [], [], []
     for index, look in enumerate(held_looks):
         reference_photo, target_photo = photos[index % len(photos)], photos[(index + 1) % len(photos)]
         reference, truth = apply_lut(reference_photo, look), apply_lut(target_photo, look)
         fitted = fit_lut(collect_samples([(reference_photo, reference)]), FitConfig(size=LUT_SIZE))
         known.append(mean_de(apply_lut(target_photo, fitted), truth))
+        nearest.append(min(mean_de(apply_lut(target_photo, seen), truth) for seen in training_looks))
         none.append(mean_de(target_photo, truth))
     print(f"\nlook transfer, {len(held_looks)} held-out looks: mean CIEDE2000 to the truth")
     print(f"{'doing nothing':<40} {statistics.fmean(none):>8.2f}")
     print(f"{'the reference neutral known (a fit)':<40} {statistics.fmean(known):>8.2f}")
+    print(f"{'the nearest training look':<40} {statistics.fmean(nearest):>8.2f}")
     return 0
 
 
