@@ -44,6 +44,7 @@ class DataConfig:
     identity_fraction: float = 0.0  # training pairs whose source is the photo itself: leave a good shot alone
     min_strength: float = 1.0  # training detunings and looks at a random strength in [min_strength, 1]
     cube_look_share: float = 0.5  # neutralize and look: the share of training looks taken from the .cube files
+    look_mix: int = 1  # neutralize and look: each .cube look blends this many, at random convex weights
     validation_samples: int = 16
     workers: int = 0  # DataLoader processes
 

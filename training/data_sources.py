@@ -16,7 +16,7 @@ from training.config import TrainConfig
 from training.data.augment import random_crop, random_flip
 from training.data.detune import apply_detuning, random_detuning
 from training.data.looks import load_looks
-from training.data.pairs import CUBE_LOOK_SHARE, Pair, PairSequence, RealPairs, SyntheticPairs
+from training.data.pairs import Pair, PairSequence, RealPairs, SyntheticPairs
 from training.data.photos import list_photos
 from training.data.retouch import unretouch_luts
 from training.errors import DataError
@@ -46,11 +46,8 @@ def training_pairs(config: TrainConfig) -> Sequence[Pair]:
     if config.data.degradation_share and not degradations:
         raise DataError("data.degradation_share needs data.real_pairs and task grade: the degradations are the "
                         "inverses of the real pairs' retouches")
-    synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch,
-                           identity_fraction=config.data.identity_fraction, min_strength=config.data.min_strength,
-                           cube_look_share=config.data.cube_look_share, degradations=degradations,
-                           degradation_share=config.data.degradation_share,
-                           degradation_mix=config.data.degradation_mix)
+    synthetic = _synthetic(config, photos, looks, config.run.seed, config.data.samples_per_epoch, training=True,
+                           degradations=degradations)
     if not real or config.data.real_fraction <= 0:
         return synthetic
     return MixedPairs(synthetic, real, image_size(config), config.data.real_fraction, config.run.seed,
@@ -105,19 +102,24 @@ class MixedPairs(PairSequence):
         return Pair(source, target, None, f"{pair.name}-{index}")
 
 
-def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int,
-               identity_fraction: float = 0.0, min_strength: float = 1.0,
-               cube_look_share: float = CUBE_LOOK_SHARE, degradations: Sequence = (),
-               degradation_share: float = 0.0, degradation_mix: int = 1) -> SyntheticPairs:
-    """Pairs of ``photos``; validation keeps the defaults (full-strength, never the identity), so its figures
-    stay comparable whatever the training options."""
+def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int, training: bool = False,
+               degradations: Sequence = ()) -> SyntheticPairs:
+    """Pairs of ``photos``: with ``training``, as ``config.data`` asks; validation keeps the defaults (full strength,
+    never the identity, one look at a time), so its figures stay comparable whatever the training options."""
     if not photos:
         raise DataError(f"{config.data.photos}: no photos to train on")
-    return SyntheticPairs(photos, config.data.task, looks, seed=seed, length=length, size=image_size(config),
-                          lut_size=config.model.lut_size, identity_fraction=identity_fraction,
-                          min_strength=None if min_strength == 1.0 else min_strength, cube_look_share=cube_look_share,
-                          degradations=degradations, degradation_share=degradation_share,
-                          degradation_mix=degradation_mix)
+    data = config.data
+    options = {
+        "identity_fraction": data.identity_fraction,
+        "min_strength": None if data.min_strength == 1.0 else data.min_strength,
+        "cube_look_share": data.cube_look_share,
+        "degradations": degradations,
+        "degradation_share": data.degradation_share,
+        "degradation_mix": data.degradation_mix,
+        "look_mix": data.look_mix,
+    } if training else {}
+    return SyntheticPairs(photos, data.task, looks, seed=seed, length=length, size=image_size(config),
+                          lut_size=config.model.lut_size, **options)
 
 
 def image_size(config: TrainConfig) -> int:

@@ -130,7 +130,8 @@ def _data_description(config) -> str:
     data = config.data
     parts = [f"task {data.task}", f"photos {Path(data.photos).name}"]
     if data.task != "grade":
-        parts.append(f"looks {Path(data.looks).name}")
+        blend = f" (blends of {data.look_mix})" if data.look_mix > 1 else ""
+        parts.append(f"looks {Path(data.looks).name}{blend}")
     if data.real_pairs and data.real_fraction:
         parts.append(f"real pairs {Path(data.real_pairs).name} ({data.real_fraction:.0%})")
     elif data.real_pairs:

@@ -350,3 +350,26 @@ def test_cube_look_share_picks_the_kind_of_look(photos: list[Path], share: float
     assert sum(pairs[index].lut is None for index in range(len(pairs))) == cube_pairs  # .cube looks carry no LUT
     with pytest.raises(DataError, match=re.escape("cube_look_share must be in [0, 1], found 1.5")):
         SyntheticPairs(photos, "neutralize", [warm_lut()], cube_look_share=1.5)
+
+
+def gain_lut(gain: float, size: int) -> Lut3D:
+    return Lut3D((identity_table(size) * gain).astype(np.float32))
+
+
+def test_mixed_looks_blend_cube_looks_at_random_convex_weights(photos: list[Path]) -> None:
+    looks = [gain_lut(0.5, 9), gain_lut(0.9, 17)]  # sizes differ: blends resample to lut_size
+    pairs = SyntheticPairs(photos, "look", looks, seed=6, length=40, size=CROP, lut_size=17, cube_look_share=1.0,
+                           look_mix=2)
+    gains = []
+    for pair in pairs:
+        lit = pair.source > 0.05
+        gain = pair.target[lit] / pair.source[lit]  # one gain over the whole photo: a blend of 0.5 and 0.9
+        assert np.ptp(gain) < 0.01
+        gains.append(float(gain.mean()))
+    assert 0.5 <= min(gains) and max(gains) <= 0.9
+    assert np.std(gains) > 0.05  # the weights change from sample to sample, not one fixed blend
+
+
+def test_a_mix_of_more_looks_than_there_are_is_refused(photos: list[Path]) -> None:
+    with pytest.raises(DataError, match=re.escape("look_mix must be in [1, 1] (the looks there are), found 2")):
+        SyntheticPairs(photos, "neutralize", [warm_lut()], look_mix=2)

@@ -10,7 +10,7 @@ import pytest
 from pix2lut.imageio import write_image
 from training.config import load_config
 from training.data.pairs import Pair
-from training.data_sources import MixedPairs, held_out_real_pairs, training_pairs
+from training.data_sources import MixedPairs, held_out_real_pairs, training_pairs, validation_pairs
 from training.errors import DataError
 
 SIZE = 16
@@ -80,3 +80,13 @@ def test_held_out_real_pairs_never_reach_training(tmp_path: Path) -> None:
     held_out = {pair.name for pair in held_out_real_pairs(pairs)}
     assert held_out == {"p0", "p4"}
     assert seen == {f"p{index}" for index in range(8)} - held_out
+
+
+def test_training_options_widen_training_and_leave_validation_as_it_was(tmp_path: Path) -> None:
+    for index in range(20):  # photos 0 and 10 are held out: validation's
+        write_image(tmp_path / f"p{index:02d}.png", real_pair(index).source)
+    config = load_config(None, [f"data.photos={tmp_path}", "data.crop=16", "data.samples_per_epoch=60",
+                                "data.validation_samples=60", "data.identity_fraction=0.5"])
+    kept = [pair.name.endswith("-identity") for pair in training_pairs(config)]
+    assert 15 < sum(kept) < 45  # about half of the training pairs are photos left as they are
+    assert not any(pair.name.endswith("-identity") for pair in validation_pairs(config))

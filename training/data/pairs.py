@@ -25,7 +25,7 @@ import numpy as np
 from pix2lut.apply import apply_lut
 from pix2lut.imageio import read_image
 from pix2lut.lut import Lut3D, identity_table
-from pix2lut.ops import with_strength
+from pix2lut.ops import resample, with_strength
 from training.data.augment import MIN_SCALE, random_crop, random_flip
 from training.data.detune import apply_detuning, detuning_lut, random_detuning
 from training.data.looks import Look, ParametricLook, apply_look, look_lut, random_parametric_look
@@ -216,6 +216,10 @@ class SyntheticPairs(PairSequence):
     random convex weights: a dozen real pairs then stand for a continuum of inputs between them, not twelve
     points a model can learn one by one.
 
+    With ``look_mix`` k > 1, each ``.cube`` look blends k of ``looks`` at random convex weights (resampled to
+    ``lut_size`` where they differ in size or domain): a few dozen looks then stand for the space between them,
+    where looks never seen are more likely to fall than on any one of them.
+
     Two options widen what training sees: ``identity_fraction`` of the pairs are the photo unchanged on both
     sides (a good shot must come back as it is), and ``min_strength`` draws each detuning's or look's strength
     from ``[min_strength, strength]`` (a ``.cube`` look blended with the identity) instead of always ``strength``.
@@ -239,6 +243,7 @@ class SyntheticPairs(PairSequence):
         degradations: Sequence[Lut3D] = (),
         degradation_share: float = 0.0,
         degradation_mix: int = 1,
+        look_mix: int = 1,
     ) -> None:
         if task not in TASKS:
             raise DataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}")
@@ -268,12 +273,18 @@ class SyntheticPairs(PairSequence):
         if degradation_share and not 1 <= degradation_mix <= len(degradations):
             raise DataError(f"degradation_mix must be in [1, {len(degradations)}] (the degradations there are), "
                             f"found {degradation_mix}")
+        if self.looks and cube_look_share and not 1 <= look_mix <= len(self.looks):
+            raise DataError(f"look_mix must be in [1, {len(self.looks)}] (the looks there are), found {look_mix}")
         self.identity_fraction = identity_fraction
         self.min_strength = min_strength
         self.cube_look_share = cube_look_share
         self.degradations = list(degradations)
         self.degradation_share = degradation_share
         self.degradation_mix = degradation_mix
+        self.look_mix = look_mix
+        if look_mix > 1:  # blends need tables of one size on the unit domain
+            self.looks = [look if look.size == lut_size and look.is_unit_domain else resample(look, lut_size)
+                          for look in self.looks]
 
     def __len__(self) -> int:
         return self.length
@@ -304,15 +315,11 @@ class SyntheticPairs(PairSequence):
 
     def _degradation(self, rng: np.random.Generator) -> Lut3D:
         """One real degradation, or a random convex blend of ``degradation_mix`` different ones."""
-        if self.degradation_mix == 1:
-            return self.degradations[int(rng.integers(len(self.degradations)))]  # the draw of runs before the mix
-        chosen = rng.choice(len(self.degradations), size=self.degradation_mix, replace=False)
-        weights = rng.dirichlet(np.ones(self.degradation_mix))
-        return Lut3D(sum(w * self.degradations[int(i)].table for w, i in zip(weights, chosen, strict=True)))
+        return _one_or_blend(rng, self.degradations, self.degradation_mix)
 
     def _random_look(self, rng: np.random.Generator, strength: float) -> Look:
         if self.looks and rng.random() < self.cube_look_share:
-            look = self.looks[int(rng.integers(len(self.looks)))]
+            look = _one_or_blend(rng, self.looks, self.look_mix)
             return look if strength == 1.0 else with_strength(look, strength)  # a .cube look, partly blended in
         return random_parametric_look(rng, strength)
 
@@ -353,6 +360,16 @@ class FrameSequence(Sequence[np.ndarray]):
         if isinstance(index, slice):
             return [self[i] for i in range(len(self))[index]]
         return read_image(self.paths[index]).pixels
+
+
+def _one_or_blend(rng: np.random.Generator, luts: Sequence[Lut3D], mix: int) -> Lut3D:
+    """One of ``luts`` (drawn as runs before blends drew it), or a blend of ``mix`` different ones at random convex
+    weights (Dirichlet, all ones: every blend equally likely)."""
+    if mix == 1:
+        return luts[int(rng.integers(len(luts)))]
+    chosen = rng.choice(len(luts), size=mix, replace=False)
+    weights = rng.dirichlet(np.ones(mix))
+    return Lut3D(sum(w * luts[int(i)].table for w, i in zip(weights, chosen, strict=True)))
 
 
 def _by_stem(folder: Path) -> dict[str, Path]:
