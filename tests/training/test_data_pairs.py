@@ -13,6 +13,7 @@ from pix2lut.apply import apply_lut
 from pix2lut.cube import write_cube
 from pix2lut.imageio import read_image, write_image
 from pix2lut.lut import Lut3D, identity_table
+from tests.training.blends import assert_random_convex_blends, gains
 from training.data.pairs import (
     FrameSequence,
     Pair,
@@ -360,14 +361,7 @@ def test_mixed_looks_blend_cube_looks_at_random_convex_weights(photos: list[Path
     looks = [gain_lut(0.5, 9), gain_lut(0.9, 17)]  # sizes differ: blends resample to lut_size
     pairs = SyntheticPairs(photos, "look", looks, seed=6, length=40, size=CROP, lut_size=17, cube_look_share=1.0,
                            look_mix=2)
-    gains = []
-    for pair in pairs:
-        lit = pair.source > 0.05
-        gain = pair.target[lit] / pair.source[lit]  # one gain over the whole photo: a blend of 0.5 and 0.9
-        assert np.ptp(gain) < 0.01
-        gains.append(float(gain.mean()))
-    assert 0.5 <= min(gains) and max(gains) <= 0.9
-    assert np.std(gains) > 0.05  # the weights change from sample to sample, not one fixed blend
+    assert_random_convex_blends(gains((pair.source, pair.target) for pair in pairs), 0.5, 0.9)
 
 
 def test_a_mix_of_more_looks_than_there_are_is_refused(photos: list[Path]) -> None:

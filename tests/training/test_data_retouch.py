@@ -10,6 +10,7 @@ import pytest
 from pix2lut.apply import apply_lut
 from pix2lut.imageio import write_image
 from pix2lut.lut import Lut3D, identity_table
+from tests.training.blends import assert_random_convex_blends, gains
 from training.config import load_config
 from training.data.pairs import Pair, SyntheticPairs
 from training.data.photos import list_photos
@@ -63,14 +64,7 @@ def test_mixed_degradations_blend_real_ones_at_random_convex_weights(tmp_path: P
     darken, dim = Lut3D(identity_table(17) * 0.5), Lut3D(identity_table(17) * 0.9)
     pairs = SyntheticPairs(list_photos(tmp_path), "grade", seed=2, length=60, size=SIZE, degradations=[darken, dim],
                            degradation_share=1.0, degradation_mix=2)
-    scales = []
-    for pair in pairs:
-        bright = pair.target > 0.05
-        scale = pair.source[bright] / pair.target[bright]  # one gain over the whole photo: a blend of 0.5 and 0.9
-        assert np.ptp(scale) < 0.01
-        scales.append(float(scale.mean()))
-    assert 0.5 <= min(scales) and max(scales) <= 0.9
-    assert np.std(scales) > 0.05  # the weights change from sample to sample, not one fixed blend
+    assert_random_convex_blends(gains((pair.target, pair.source) for pair in pairs), 0.5, 0.9)
 
 
 def test_a_mix_of_more_degradations_than_there_are_is_refused(tmp_path: Path) -> None:
