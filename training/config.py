@@ -45,6 +45,9 @@ class DataConfig:
     min_strength: float = 1.0  # training detunings and looks at a random strength in [min_strength, 1]
     cube_look_share: float = 0.5  # neutralize and look: the share of training looks taken from the .cube files
     look_mix: int = 1  # neutralize and look: each .cube look blends this many, at random convex weights
+    # neutralize and look: each parametric look is bolder by a random amount in [0, this] (hue rotation, heavy
+    # tints, a faded black: training.data.looks); 0 keeps them mild
+    parametric_boldness: float = 0.0
     validation_samples: int = 16
     workers: int = 0  # DataLoader processes
 

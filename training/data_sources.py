@@ -117,6 +117,7 @@ def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, 
         "degradation_share": data.degradation_share,
         "degradation_mix": data.degradation_mix,
         "look_mix": data.look_mix,
+        "parametric_boldness": data.parametric_boldness,
     } if training else {}
     return SyntheticPairs(photos, data.task, looks, seed=seed, length=length, size=image_size(config),
                           lut_size=config.model.lut_size, **options)

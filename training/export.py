@@ -132,6 +132,8 @@ def _data_description(config) -> str:
     if data.task != "grade":
         blend = f" (blends of {data.look_mix})" if data.look_mix > 1 else ""
         parts.append(f"looks {Path(data.looks).name}{blend}")
+        if data.parametric_boldness:
+            parts.append(f"parametric looks up to boldness {data.parametric_boldness:g}")
     if data.real_pairs and data.real_fraction:
         parts.append(f"real pairs {Path(data.real_pairs).name} ({data.real_fraction:.0%})")
     elif data.real_pairs:

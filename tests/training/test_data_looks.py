@@ -79,6 +79,45 @@ def test_parametric_look_rejects_a_tint_with_luma() -> None:
                        look.highlight_tint)
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_bold_look_inverse_is_exact_where_unclipped(seed: int) -> None:
+    look = random_parametric_look(np.random.default_rng(seed), boldness=1.0)
+    x = colours(seed)
+    looked = look.apply(x)
+    unclipped = np.all((looked > 0.0) & (looked < 1.0), axis=-1)
+    assert unclipped.sum() >= MIN_UNCLIPPED
+    np.testing.assert_allclose(look.invert(looked)[unclipped], x[unclipped], rtol=0, atol=INVERSE_ATOL)
+
+
+def test_boldness_widens_looks_and_zero_keeps_the_mild_draws() -> None:
+    x = colours()
+    change = {boldness: [float(np.abs(random_parametric_look(np.random.default_rng(seed), 1.0, boldness).apply(x)
+                                      - x).mean()) for seed in range(20)] for boldness in (0.0, 1.0)}
+    assert np.mean(change[1.0]) > 1.5 * np.mean(change[0.0])
+    mild, bold_zero = np.random.default_rng(3), np.random.default_rng(3)
+    np.testing.assert_array_equal(random_parametric_look(mild).apply(x),
+                                  random_parametric_look(bold_zero, 1.0, 0.0).apply(x))
+    assert mild.random() == bold_zero.random()  # the generator is left where older runs left it
+
+
+def test_bold_looks_lift_blacks_and_turn_hues() -> None:
+    black, red = np.zeros((1, 3), np.float32), np.array([[0.6, 0.2, 0.2]], np.float32)
+    looks = [random_parametric_look(np.random.default_rng(seed), boldness=1.0) for seed in range(20)]
+    assert np.mean([look.apply(black).max() for look in looks]) > 0.05  # a faded black
+    hue_turns = [np.argmax(look.apply(red)) != 0 or abs(float(np.diff(look.apply(red)[0, 1:])[0])) > 0.05
+                 for look in looks]
+    assert sum(hue_turns) >= 5
+
+
+def test_parametric_look_refuses_out_of_range_boldness_and_bad_levels() -> None:
+    with pytest.raises(DataError, match=r"^look boldness must be in \[0, 1\], found 1.5$"):
+        random_parametric_look(np.random.default_rng(0), boldness=1.5)
+    look = random_parametric_look(np.random.default_rng(0))
+    with pytest.raises(DataError, match=r"^look levels need 3 positive slopes and 3 finite offsets"):
+        ParametricLook(look.tone_curve, look.channel_curves, look.mixing, look.saturation, look.shadow_tint,
+                       look.highlight_tint, np.array([1.0, 0.0, 1.0]), np.zeros(3))
+
+
 def test_look_luts_sample_the_look_and_its_inverse() -> None:
     look = random_parametric_look(np.random.default_rng(4))
     lattice = identity_table(9)

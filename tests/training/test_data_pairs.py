@@ -13,7 +13,7 @@ from pix2lut.apply import apply_lut
 from pix2lut.cube import write_cube
 from pix2lut.imageio import read_image, write_image
 from pix2lut.lut import Lut3D, identity_table
-from tests.training.blends import assert_random_convex_blends, gains
+from tests.training.pair_checks import assert_random_convex_blends, gains, lut_change
 from training.data.pairs import (
     FrameSequence,
     Pair,
@@ -33,6 +33,7 @@ CODE_VALUE_8 = 1.0 / 255.0
 # A 33^3 LUT of the exact mapping, applied to the pair's source: the interpolation error of smooth curves, on
 # average a fraction of an 8-bit code value (measured up to 1.3e-3 on the shared photos, 3e-4 on these).
 LUT_MEAN_ATOL = 2.5e-3
+BOLD_LUT_MEAN_ATOL = 5e-3  # bold looks' inverses are steeper (fades, heavy tints), and clip nearer the photo's colours
 CROP = 24
 TASKS = ("grade", "neutralize", "look", "reference_look")
 
@@ -224,6 +225,17 @@ def test_parametric_look_pairs_carry_their_lut(photos: list[Path], task: str) ->
         assert pair.lut is not None and pair.lut.size == 33
         inside = unclipped(pair.source)
         assert np.abs(apply_lut(pair.source, pair.lut) - pair.target)[inside].mean() < LUT_MEAN_ATOL
+
+
+def test_bold_parametric_looks_change_more_and_carry_their_exact_lut(photos: list[Path]) -> None:
+    mild = SyntheticPairs(photos, "neutralize", seed=2, length=40, size=CROP, lut_size=33)
+    bold = SyntheticPairs(photos, "neutralize", seed=2, length=40, size=CROP, lut_size=33, parametric_boldness=1.0)
+    assert lut_change(bold) > 1.15 * lut_change(mild)  # boldness in [0, 1]: 1.25x on average
+    for pair in bold:
+        inside = unclipped(pair.source)
+        assert np.abs(apply_lut(pair.source, pair.lut) - pair.target)[inside].mean() < BOLD_LUT_MEAN_ATOL
+    with pytest.raises(DataError, match=re.escape("parametric_boldness must be in [0, 1], found -0.5")):
+        SyntheticPairs(photos, "neutralize", parametric_boldness=-0.5)
 
 
 def test_reference_look_pairs_show_the_model_the_looked_photo(photos: list[Path]) -> None:

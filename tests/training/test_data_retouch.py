@@ -10,7 +10,7 @@ import pytest
 from pix2lut.apply import apply_lut
 from pix2lut.imageio import write_image
 from pix2lut.lut import Lut3D, identity_table
-from tests.training.blends import assert_random_convex_blends, gains
+from tests.training.pair_checks import assert_random_convex_blends, gains
 from training.config import load_config
 from training.data.pairs import Pair, SyntheticPairs
 from training.data.photos import list_photos

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from pix2lut.imageio import write_image
+from tests.training.pair_checks import lut_change
 from training.config import load_config
 from training.data.pairs import Pair
 from training.data_sources import MixedPairs, held_out_real_pairs, training_pairs, validation_pairs
@@ -90,3 +91,15 @@ def test_training_options_widen_training_and_leave_validation_as_it_was(tmp_path
     kept = [pair.name.endswith("-identity") for pair in training_pairs(config)]
     assert 15 < sum(kept) < 45  # about half of the training pairs are photos left as they are
     assert not any(pair.name.endswith("-identity") for pair in validation_pairs(config))
+
+
+def test_parametric_boldness_reaches_training_only(tmp_path: Path) -> None:
+    for index in range(20):
+        write_image(tmp_path / f"p{index:02d}.png", real_pair(index).source)
+    common = [f"data.photos={tmp_path}", "data.task=neutralize", "data.cube_look_share=0", "data.crop=16",
+              "data.samples_per_epoch=40", "data.validation_samples=8", "model.lut_size=17"]
+    mild, bold = (load_config(None, common + [f"data.parametric_boldness={boldness}"]) for boldness in (0, 1))
+
+    assert lut_change(training_pairs(bold)) > 1.15 * lut_change(training_pairs(mild))  # 1.25x on average
+    for mild_pair, bold_pair in zip(validation_pairs(mild), validation_pairs(bold), strict=True):
+        np.testing.assert_array_equal(mild_pair.source, bold_pair.source)

@@ -218,7 +218,9 @@ class SyntheticPairs(PairSequence):
 
     With ``look_mix`` k > 1, each ``.cube`` look blends k of ``looks`` at random convex weights (resampled to
     ``lut_size`` where they differ in size or domain): a few dozen looks then stand for the space between them,
-    where looks never seen are more likely to fall than on any one of them.
+    where looks never seen are more likely to fall than on any one of them. With ``parametric_boldness`` b > 0,
+    each parametric look is bolder by a random amount in [0, b] (``training.data.looks.random_parametric_look``):
+    the strong creative looks lie far beyond the mild ones, and a few dozen ``.cube`` files hold only a handful.
 
     Two options widen what training sees: ``identity_fraction`` of the pairs are the photo unchanged on both
     sides (a good shot must come back as it is), and ``min_strength`` draws each detuning's or look's strength
@@ -244,6 +246,7 @@ class SyntheticPairs(PairSequence):
         degradation_share: float = 0.0,
         degradation_mix: int = 1,
         look_mix: int = 1,
+        parametric_boldness: float = 0.0,
     ) -> None:
         if task not in TASKS:
             raise DataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}")
@@ -275,6 +278,8 @@ class SyntheticPairs(PairSequence):
                             f"found {degradation_mix}")
         if self.looks and cube_look_share and not 1 <= look_mix <= len(self.looks):
             raise DataError(f"look_mix must be in [1, {len(self.looks)}] (the looks there are), found {look_mix}")
+        if not 0.0 <= parametric_boldness <= 1.0:
+            raise DataError(f"parametric_boldness must be in [0, 1], found {parametric_boldness}")
         self.identity_fraction = identity_fraction
         self.min_strength = min_strength
         self.cube_look_share = cube_look_share
@@ -282,6 +287,7 @@ class SyntheticPairs(PairSequence):
         self.degradation_share = degradation_share
         self.degradation_mix = degradation_mix
         self.look_mix = look_mix
+        self.parametric_boldness = parametric_boldness
         if look_mix > 1:  # blends need tables of one size on the unit domain
             self.looks = [look if look.size == lut_size and look.is_unit_domain else resample(look, lut_size)
                           for look in self.looks]
@@ -321,6 +327,8 @@ class SyntheticPairs(PairSequence):
         if self.looks and rng.random() < self.cube_look_share:
             look = _one_or_blend(rng, self.looks, self.look_mix)
             return look if strength == 1.0 else with_strength(look, strength)  # a .cube look, partly blended in
+        if self.parametric_boldness:
+            return random_parametric_look(rng, strength, rng.uniform(0.0, self.parametric_boldness))
         return random_parametric_look(rng, strength)
 
     def _forward_lut(self, look: Look) -> Lut3D:
