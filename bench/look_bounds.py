@@ -7,6 +7,8 @@ On the held-out looks and photos of ``bench.quality``, beside the shipped neutra
 - neutralize with the nearest look the model trained on: for each held-out look, the one training look whose
   inverse undoes it best, chosen knowing the truth (what naming the closest known look could do at best);
 - the neutralizer on looks it trained on, for comparison with the held-out ones;
+- the neutralizer shown every photo with the same look at once (the server's one LUT for several frames): what
+  more evidence of one look does;
 - look transfer with the reference's neutral photo known: the fit from it to the reference, applied to the
   target (the pipeline with a perfect neutralizer), and with the nearest training look, chosen knowing the truth.
 
@@ -30,7 +32,7 @@ from pix2lut.lut import Lut3D
 from pix2lut.ops import resample
 from pix2lut.samples import collect_samples
 from server.pipeline import Timings, correction_lut
-from server.registry import ModelRegistry
+from server.registry import LoadedModel, ModelRegistry
 from training.basis import fitted_inverse, principal_basis, task_luts
 from training.config import SHARED_DATA
 from training.data.looks import load_looks
@@ -63,6 +65,19 @@ def nearest_look_scores(photos: list[np.ndarray], held_looks: list, library: lis
     return scores
 
 
+def shared_look_scores(neutralizer: LoadedModel, photos: list[np.ndarray], held_looks: list) -> list[float]:
+    """PSNR of each ``look_cases`` case undone by the one LUT the neutralizer gives for every photo through its
+    look (``correction_lut`` over all of them): the look read from many frames instead of one."""
+    shared: dict[int, Lut3D] = {}
+    scores = []
+    for photo, look in look_cases(photos, held_looks):
+        if id(look) not in shared:
+            frames = [apply_lut(other, look) for other in photos]
+            shared[id(look)] = correction_lut(neutralizer, frames, LUT_SIZE, Timings())
+        scores.append(psnr(apply_lut(apply_lut(photo, look), shared[id(look)]), photo))
+    return scores
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=Path, default=ROOT / "onnx_models")
@@ -87,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             values.append(psnr(image, photo))
     library = [fitted_inverse(resample(look, BASIS_SIZE), BASIS_SIZE) for look in training_looks]
     scores["the nearest training look's inverse"] = nearest_look_scores(photos, held_looks, library)
+    scores[f"{neutralizer.entry.name}, all {len(photos)} photos at once"] = shared_look_scores(neutralizer, photos,
+                                                                                            held_looks)
     print(f"neutralize, {len(scores['looked input'])} held-out look x photo pairs: PSNR dB against the neutral photo")
     for method, values in scores.items():
         print(f"{method:<40} {statistics.fmean(values):>8.2f}")
