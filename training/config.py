@@ -46,7 +46,7 @@ class DataConfig:
     cube_look_share: float = 0.5  # neutralize and look: the share of training looks taken from the .cube files
     look_mix: int = 1  # neutralize and look: each .cube look blends this many, at random convex weights
     # neutralize and look: each parametric look is bolder by a random amount in [0, this] (hue rotation, heavy
-    # tints, a faded black: training.data.looks); 0 keeps them mild
+    # tints, a faded black: training.data.looks); 0 keeps them mild. Tried for neutralize: no better (its card)
     parametric_boldness: float = 0.0
     validation_samples: int = 16
     workers: int = 0  # DataLoader processes

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from pix2lut.apply import apply_lut
+from pix2lut.colour import luma, srgb_to_lab
 from pix2lut.cube import write_cube
 from pix2lut.lut import Lut3D, identity_table
 from training.data.looks import (
@@ -100,13 +101,22 @@ def test_boldness_widens_looks_and_zero_keeps_the_mild_draws() -> None:
     assert mild.random() == bold_zero.random()  # the generator is left where older runs left it
 
 
-def test_bold_looks_lift_blacks_and_turn_hues() -> None:
-    black, red = np.zeros((1, 3), np.float32), np.array([[0.6, 0.2, 0.2]], np.float32)
-    looks = [random_parametric_look(np.random.default_rng(seed), boldness=1.0) for seed in range(20)]
-    assert np.mean([look.apply(black).max() for look in looks]) > 0.05  # a faded black
-    hue_turns = [np.argmax(look.apply(red)) != 0 or abs(float(np.diff(look.apply(red)[0, 1:])[0])) > 0.05
-                 for look in looks]
-    assert sum(hue_turns) >= 5
+def hue_turn(look: ParametricLook, x: np.ndarray) -> float:
+    """Mean absolute CIELAB hue change, in degrees, of the colourful ones among ``x``."""
+    before, after = srgb_to_lab(x), srgb_to_lab(look.apply(x))
+    colourful = np.hypot(before[:, 1], before[:, 2]) > 10.0
+    turn = np.arctan2(after[colourful, 2], after[colourful, 1]) - np.arctan2(before[colourful, 2], before[colourful, 1])
+    return float(np.degrees(np.abs(np.angle(np.exp(1j * turn)))).mean())
+
+
+def test_bold_looks_lift_blacks_and_turn_hues_where_mild_ones_do_not() -> None:
+    x, black = colours()[:5000], np.zeros((1, 3), np.float32)
+    looks = {boldness: [random_parametric_look(np.random.default_rng(seed), 1.0, boldness) for seed in range(20)]
+             for boldness in (0.0, 1.0)}
+    black_luma = {boldness: np.mean([luma(look.apply(black)) for look in drawn]) for boldness, drawn in looks.items()}
+    turns = {boldness: np.mean([hue_turn(look, x) for look in drawn]) for boldness, drawn in looks.items()}
+    assert black_luma[0.0] < 0.02 and black_luma[1.0] > 0.05  # a faded black (measured 0.005 and 0.11)
+    assert turns[1.0] > 2.0 * turns[0.0]  # measured 9 and 27 degrees
 
 
 def test_parametric_look_refuses_out_of_range_boldness_and_bad_levels() -> None:

@@ -104,11 +104,14 @@ def test_export_writes_a_model_the_server_loads_and_evaluate_reports_on_it(tmp_p
 
 def test_a_reference_look_model_exports_as_the_look_role_and_gives_the_references_look(tmp_path):
     config = tiny_config(tmp_path, "image2lut", task="reference_look")
-    assert main(["train", "--config", str(config), "--set", "optim.steps=2"]) == 0
+    widened = ["--set", "data.look_mix=2", "--set", "data.parametric_boldness=0.5"]
+    assert main(["train", "--config", str(config), "--set", "optim.steps=2", *widened]) == 0
     models = tmp_path / "models"
     assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "looks", "--default"]) == 0
     registry = ModelRegistry.load(models)
     assert registry.serves("look") and registry.default_for("look").entry.name == "looks"
+    data = json.loads((models / "manifest.json").read_text())["models"][0]["training"]["data"]
+    assert "(blends of 2)" in data and "parametric looks up to boldness 0.5" in data  # the card says what it saw
 
 
 def test_a_principal_basis_is_where_training_starts_and_resume_keeps_the_trained_one(tmp_path):
