@@ -59,7 +59,7 @@ def train_classifier(photos: list[Path], looks: list[Lut3D], steps: int, seed: i
             images.append(np.clip(apply_lut(np.clip(crop, 0.0, 1.0), looks[label]), 0.0, 1.0))
             labels.append(label)
         batch = torch.from_numpy(np.stack(images).transpose(0, 3, 1, 2).copy()).float()
-        loss = F.cross_entropy(model.blend_weights(batch), torch.tensor(labels))
+        loss = F.cross_entropy(model.scores(batch), torch.tensor(labels))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -72,7 +72,7 @@ def look_probabilities(model: Image2Lut, image: np.ndarray) -> np.ndarray:
     """The classifier's probability for each look, from the frame shrunk to its input size as the server does."""
     frame = torch.from_numpy(image.transpose(2, 0, 1).copy())[None].float()
     thumbnail = F.interpolate(frame, size=(INPUT_SIZE, INPUT_SIZE), mode="area")
-    return torch.softmax(model.blend_weights(thumbnail), dim=1)[0].numpy()
+    return torch.softmax(model.scores(thumbnail), dim=1)[0].numpy()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -93,10 +93,10 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     optimiser_d = torch.optim.Adam(discriminator.parameters(), lr=config.optim.lr,
                                    betas=(config.optim.beta1, config.optim.beta2)) if discriminator else None
 
-    # 4. resume, or start the basis LUTs from the task's own LUTs when asked
+    # 4. resume, or start the basis LUTs from the task's own LUTs (principal directions, or a library) when asked
     step = 0
     checkpoint_path = out_dir / CHECKPOINT_NAME
-    if config.model.kind == "image2lut" and config.model.basis_init == "principal" and not (
+    if config.model.kind == "image2lut" and config.model.basis_init != "zeros" and not (
             resume and checkpoint_path.exists()):
         with torch.no_grad():
             generator.basis.copy_(torch.from_numpy(starting_basis(config)))

@@ -1,4 +1,5 @@
-"""The principal starting basis: what it spans, how it is scaled, and the LUTs of each task it comes from."""
+"""The starting bases: the principal one (what it spans, how it is scaled, the LUTs of each task it comes from)
+and the library one (the identity and each look's inverse, or the look)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from pix2lut.apply import apply_lut
 from pix2lut.lut import Lut3D, identity_table
-from training.basis import principal_basis, task_luts
+from training.basis import library_basis, principal_basis, task_luts
 from training.errors import ConfigError
 
 SIZE = 5
@@ -78,3 +79,35 @@ def test_grade_luts_are_inverse_detunings_at_the_strengths_asked() -> None:
     strong = task_luts("grade", [], 9, min_strength=1.0, seed=5)
     identity = identity_table(9)
     assert np.abs(gentle - identity).mean() < np.abs(strong - identity).mean()
+
+
+def cool_look(size: int = 9) -> Lut3D:
+    return Lut3D(np.clip(identity_table(size) * [0.9, 1.0, 1.05] + [0.0, 0.01, 0.03], 0, 1))
+
+
+def test_a_library_is_the_identity_then_each_looks_inverse_for_neutralize_and_the_look_for_looks() -> None:
+    looks = [warm_look(), cool_look()]
+    inverses = library_basis("neutralize", looks, 17, 3)
+    forwards = library_basis("reference_look", looks, 17, 3)
+    assert inverses.shape == forwards.shape == (3, 17, 17, 17, 3)
+    np.testing.assert_array_equal(inverses[0], identity_table(17))
+    np.testing.assert_array_equal(forwards[0], identity_table(17))
+    colours = np.random.default_rng(5).uniform(0.1, 0.85, (500, 3)).astype(np.float32)
+    for index, look in enumerate(looks, start=1):
+        np.testing.assert_allclose(forwards[index], apply_lut(identity_table(17), look), atol=1e-6)
+        undone = apply_lut(apply_lut(colours, look), Lut3D(inverses[index]))
+        assert np.abs(undone - colours).mean() < 0.01  # each inverse undoes its own look
+    other = apply_lut(apply_lut(colours, looks[0]), Lut3D(inverses[2]))
+    assert np.abs(other - colours).mean() > 0.02  # and not the other one: the entries are in the looks' order
+
+
+@pytest.mark.parametrize(
+    ("task", "count", "message"),
+    [
+        ("neutralize", 5, "set model.basis_luts = 3, found 5"),
+        ("grade", 3, "task 'grade' has none"),
+    ],
+)
+def test_a_library_of_the_wrong_size_or_for_grading_is_one_clear_error(task: str, count: int, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        library_basis(task, [warm_look(), cool_look()], 9, count)

@@ -104,6 +104,16 @@ def test_config_round_trips_through_json(kind):
             {"kind": "image2lut", "backbone_widths": ()},
             "backbone_widths must be a non-empty tuple of positive integers, found ()",
         ),
+        ({"kind": "image2lut", "blend": "max"}, "blend must be one of linear, softmax, found 'max'"),
+        (
+            {"kind": "image2lut", "train_basis": False},
+            "train_basis = false keeps the basis as it starts: give it a basis_init other than zeros",
+        ),
+        (
+            {"kind": "image2lut", "residual_luts": 4},
+            "residual_luts go beside a softmax blend (a linear blend's basis learns them itself): 0, or a count "
+            "with blend = softmax, found 4 with linear",
+        ),
     ],
 )
 def test_config_rejects_what_cannot_be_built(values, message):
@@ -188,6 +198,59 @@ def test_image2lut_output_is_the_weighted_basis():
     for index in range(2):
         expected = sum(weights[index, k] * model.basis[k] for k in range(model.basis.shape[0]))
         torch.testing.assert_close(luts[index], expected)
+
+
+LIBRARY = {"basis_init": "library", "blend": "softmax", "train_basis": False}
+
+
+def test_a_softmax_blend_is_convex_and_a_fixed_basis_stays_as_it_is_through_training_steps():
+    torch.manual_seed(1)
+    model = build_model(ModelConfig(**{**TINY_IMAGE2LUT, **LIBRARY})).train()
+    with torch.no_grad():
+        model.basis.uniform_(0.0, 1.0)  # a stand-in library: any basis the model must not change
+    library = model.basis.detach().clone()
+    optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    sources = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(3))
+    first_loss = None
+    for _ in range(IMAGE2LUT_TRAIN_STEPS):
+        loss = l1_loss(apply_lut_torch(sources, model(sources)), graded(sources))
+        first_loss = first_loss if first_loss is not None else loss.item()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    assert loss.item() < first_loss  # the head learnt
+    torch.testing.assert_close(model.basis, library, rtol=0, atol=0)  # the library did not
+    with torch.no_grad():
+        weights = model.blend_weights(sources)
+        luts = model(sources)
+    torch.testing.assert_close(weights.sum(dim=1), torch.ones(4))
+    assert weights.min() >= 0
+    low, high = library.amin(dim=0), library.amax(dim=0)  # a convex blend stays between the basis's extremes
+    assert bool(((luts >= low - 1e-6) & (luts <= high + 1e-6)).all())
+
+
+def test_residual_luts_start_at_zero_and_learn_beside_a_fixed_library():
+    torch.manual_seed(4)
+    model = build_model(ModelConfig(**{**TINY_IMAGE2LUT, **LIBRARY, "residual_luts": 2})).train()
+    plain = build_model(ModelConfig(**{**TINY_IMAGE2LUT, **LIBRARY}))
+    sources = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        model.basis.uniform_(0.0, 1.0)
+        shared = {k: v for k, v in model.state_dict().items() if k != "residual" and not k.startswith("head.")}
+        plain.load_state_dict(shared, strict=False)
+        plain.head.weight.copy_(model.head.weight[: model.basis_luts])
+        plain.head.bias.copy_(model.head.bias[: model.basis_luts])
+        torch.testing.assert_close(model(sources), plain(sources))  # zero residuals: the library blend alone
+    library = model.basis.detach().clone()
+    optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    for _ in range(3):
+        loss = l1_loss(apply_lut_torch(sources, model(sources)), graded(sources))
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    assert model.residual.abs().max() > 0  # the residual LUTs learnt
+    torch.testing.assert_close(model.basis, library, rtol=0, atol=0)  # the library did not
+    assert model.blend_weights(sources).shape == (4, model.basis_luts + 2)
 
 
 def test_parameter_counts(capsys):

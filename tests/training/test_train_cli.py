@@ -133,6 +133,28 @@ def test_a_principal_basis_is_where_training_starts_and_resume_keeps_the_trained
     assert np.abs(resumed - (trained + 0.25)).max() < 1e-3  # went on from the saved basis, not a fresh start
 
 
+def test_a_library_neutralizer_keeps_its_library_of_inverses_and_exports(tmp_path, capsys):
+    from training.basis import starting_basis
+    from training.config import load_config
+    from training.data_sources import training_looks
+
+    config = tiny_config(tmp_path, "image2lut", task="neutralize")
+    library = ["model.basis_init=library", "model.blend=softmax", "model.train_basis=false"]
+    count = 1 + len(training_looks(load_config(config, [])))
+    options = [arg for option in [*library, f"model.basis_luts={count}"] for arg in ("--set", option)]
+    assert main(["train", "--config", str(config), "--set", "optim.steps=2", *options]) == 0
+    start = starting_basis(load_config(config, [*library, f"model.basis_luts={count}"]))
+    trained = read_checkpoint(tmp_path / "run" / "last.pt")["generator"]["basis"].numpy()
+    np.testing.assert_array_equal(trained, start)  # two steps at lr 1e-3 and not one node moved
+    models = tmp_path / "models"
+    assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "library"]) == 0
+    assert ModelRegistry.load(models).serves("neutralize")
+
+    wrong = [arg for option in [*library, "model.basis_luts=8"] for arg in ("--set", option)]
+    assert main(["train", "--config", str(config), "--set", "run.out_dir=" + str(tmp_path / "wrong"), *wrong]) == 1
+    assert f"set model.basis_luts = {count}, found 8" in capsys.readouterr().err
+
+
 def test_a_reference_look_image2image_model_is_refused(tmp_path, capsys):
     config = tiny_config(tmp_path, "image2image", task="reference_look")
     assert main(["train", "--config", str(config)]) == 1

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from torch import nn
 
 from training.errors import ConfigError
-from training.models.image2lut import Image2Lut
+from training.models.image2lut import BLENDS, Image2Lut
 from training.models.patchgan import DEFAULT_WIDTHS as DEFAULT_DISCRIMINATOR_WIDTHS
 from training.models.patchgan import PatchGAN
 from training.models.unet import UNetGenerator
@@ -29,7 +29,7 @@ MODEL_KINDS: tuple[ModelKind, ...] = ("image2image", "image2lut")
 # The sizes DESIGN.md names: 64/128/256 px for the pix2pix family (the original AI_color_grade_lut notebooks),
 # a 256 px thumbnail for the image-adaptive LUT (Zeng et al. 2020 resize every input to 256 x 256).
 IMAGE2IMAGE_INPUT_SIZES = (64, 128, 256)
-BASIS_INITS = ("zeros", "principal")
+BASIS_INITS = ("zeros", "principal", "library")
 DEFAULT_INPUT_SIZES: dict[str, int] = {"image2image": 64, "image2lut": 256}
 
 # The original AI_color_grade_lut 64 px generator (64pix2pix.ipynb): six 4x4 stride-2 down blocks, mirrored up.
@@ -68,8 +68,12 @@ class ModelConfig:
     colour_stats: bool = False  # the head also sees the thumbnail's colour histograms
     head_hidden: int = 0  # hidden width of an MLP head; 0: Zeng et al.'s single linear layer
     # the basis LUTs start as: "zeros" (the identity and zeros, Zeng et al.) or "principal" (the identity and the
-    # principal directions of the task's training LUTs: training.basis)
+    # principal directions of the task's training LUTs: training.basis) or "library" (the identity and the fitted
+    # inverse of each training look, for neutralize: basis_luts is then 1 + the number of training looks)
     basis_init: str = "zeros"
+    blend: str = "linear"  # how the head's outputs weigh the basis: as they are, or "softmax" (a convex blend)
+    train_basis: bool = True  # False keeps the starting basis (a library of known inverses) as it is
+    residual_luts: int = 0  # learned LUTs beside a softmax blend, for what the library cannot blend
 
     def __post_init__(self) -> None:
         if self.kind not in MODEL_KINDS:
@@ -130,6 +134,13 @@ def _check_image2lut(config: ModelConfig) -> None:
         raise ConfigError(f"basis_luts must be at least 1, found {config.basis_luts}")
     if config.basis_init not in BASIS_INITS:
         raise ConfigError(f"basis_init must be one of {', '.join(BASIS_INITS)}, found {config.basis_init!r}")
+    if config.blend not in BLENDS:
+        raise ConfigError(f"blend must be one of {', '.join(BLENDS)}, found {config.blend!r}")
+    if not config.train_basis and config.basis_init == "zeros":
+        raise ConfigError("train_basis = false keeps the basis as it starts: give it a basis_init other than zeros")
+    if config.residual_luts < 0 or (config.residual_luts and config.blend != "softmax"):
+        raise ConfigError(f"residual_luts go beside a softmax blend (a linear blend's basis learns them itself): "
+                          f"0, or a count with blend = softmax, found {config.residual_luts} with {config.blend}")
     if config.head_hidden < 0:
         raise ConfigError(f"head_hidden must be 0 (a linear head) or a width, found {config.head_hidden}")
     scale = 2 ** len(config.backbone_widths)  # each backbone block halves the image
@@ -156,6 +167,9 @@ def _build_image2lut(config: ModelConfig) -> nn.Module:
         input_size=config.input_size,
         colour_stats=config.colour_stats,
         head_hidden=config.head_hidden,
+        blend=config.blend,
+        train_basis=config.train_basis,
+        residual_luts=config.residual_luts,
     )
 
 

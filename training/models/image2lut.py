@@ -14,7 +14,11 @@ Departures from the paper, each for a stated reason:
 - optionally (``colour_stats``) the head also sees the thumbnail's global colour statistics: a joint RGB
   histogram and per-channel cumulative histograms (:class:`ColourStatistics`). A look or a cast is mostly a change
   of exactly these, and the backbone's InstanceNorm normalises each feature map's mean and spread away;
-- optionally (``head_hidden``) the head is a two-layer MLP instead of one linear layer.
+- optionally (``head_hidden``) the head is a two-layer MLP instead of one linear layer;
+- optionally (``blend = "softmax"``) the weights are a softmax, so the LUT is a convex blend of the basis: with a
+  library basis (the identity and the inverses of known looks, :mod:`training.basis`) the model then names a
+  look, or a part of one, rather than regressing a LUT; ``train_basis = False`` keeps such a basis as it is, and
+  ``residual_luts`` adds learned LUTs (starting at zero, weighed freely) for what the library cannot blend.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ KERNEL_SIZE = 3  # Zeng et al. 2020, table 1: 3x3 convolutions with stride 2
 STRIDE = 2
 PADDING = 1
 LEAKY_SLOPE = 0.2  # Zeng et al. 2020: LeakyReLU after every convolution
+BLENDS = ("linear", "softmax")
 IDENTITY_BASIS = 0  # index of the basis LUT that starts as the identity (the others start at zero)
 # The identity basis's weight starts nearly constant, so the untrained model returns the identity LUT to within a
 # few 1e-3; the other (zero) bases get weights of the size a default layer gives, so that their gradient, which is
@@ -101,6 +106,13 @@ class Image2Lut(nn.Module):
         Whether the head also sees :class:`ColourStatistics` of the thumbnail.
     head_hidden
         Width of the MLP head's hidden layer; 0: one linear layer, as Zeng et al.
+    blend
+        ``"linear"``: the head's outputs weigh the basis as they are (Zeng et al.); ``"softmax"``: their softmax
+        does, so the LUT stays inside the basis's convex hull.
+    train_basis
+        Whether the basis LUTs learn; a fixed library basis does not.
+    residual_luts
+        R learned LUTs beside a softmax blend, starting at zero and weighed as they are (not in the softmax).
     """
 
     def __init__(
@@ -112,9 +124,17 @@ class Image2Lut(nn.Module):
         input_size: int = 256,
         colour_stats: bool = False,
         head_hidden: int = 0,
+        blend: str = "linear",
+        train_basis: bool = True,
+        residual_luts: int = 0,
     ) -> None:
         super().__init__()
+        if blend not in BLENDS:
+            raise ValueError(f"blend must be one of {', '.join(BLENDS)}, found {blend!r}")
+        if residual_luts and blend != "softmax":
+            raise ValueError("residual_luts go beside a softmax blend; a linear blend's basis learns them itself")
         self.lut_size = lut_size
+        self.blend = blend
         layers: list[nn.Module] = []
         in_channels = IMAGE_CHANNELS
         for index, width in enumerate(backbone_widths):
@@ -129,24 +149,39 @@ class Image2Lut(nn.Module):
         self.hidden = (
             nn.Sequential(nn.Linear(features, head_hidden), nn.LeakyReLU(LEAKY_SLOPE)) if head_hidden else nn.Identity()
         )
-        self.head = nn.Linear(head_hidden or features, basis_luts)
+        self.basis_luts = basis_luts
+        self.head = nn.Linear(head_hidden or features, basis_luts + residual_luts)
         nn.init.normal_(self.head.weight, 0.0, ADAPTIVE_HEAD_INIT_STD)
         with torch.no_grad():
             self.head.weight[IDENTITY_BASIS].normal_(0.0, HEAD_INIT_STD)
-            self.head.bias.copy_(F.one_hot(torch.tensor(IDENTITY_BASIS), basis_luts).float())
-        self.basis = nn.Parameter(initial_basis(lut_size, basis_luts))  # (K, N, N, N, 3)
+            self.head.bias.copy_(F.one_hot(torch.tensor(IDENTITY_BASIS), basis_luts + residual_luts).float())
+        self.basis = nn.Parameter(initial_basis(lut_size, basis_luts), requires_grad=train_basis)  # (K, N, N, N, 3)
+        self.residual = nn.Parameter(torch.zeros(residual_luts, lut_size, lut_size, lut_size, IMAGE_CHANNELS)) \
+            if residual_luts else None  # (R, N, N, N, 3)
 
-    def blend_weights(self, image: torch.Tensor) -> torch.Tensor:
-        """The blend weights alone: ``(B, 3, S, S)`` -> one weight per basis LUT, ``(B, K)``."""
+    def scores(self, image: torch.Tensor) -> torch.Tensor:
+        """The head's raw outputs: ``(B, 3, S, S)`` -> one score per basis and residual LUT, ``(B, K + R)``."""
         features = self.backbone(image)  # (B, C, S / 2^depth, S / 2^depth)
         pooled = features.mean(dim=(2, 3))  # (B, C): global average pooling
         if self.statistics is not None:
             pooled = torch.cat([pooled, self.statistics(image)], dim=1)  # (B, C + statistics)
-        return self.head(self.hidden(self.dropout(pooled)))  # (B, K)
+        return self.head(self.hidden(self.dropout(pooled)))  # (B, K + R)
+
+    def blend_weights(self, image: torch.Tensor) -> torch.Tensor:
+        """The weights alone: ``(B, 3, S, S)`` -> one weight per basis then residual LUT, ``(B, K + R)``."""
+        scores = self.scores(image)
+        if self.blend == "linear":
+            return scores
+        library, residual = scores[:, : self.basis_luts], scores[:, self.basis_luts :]
+        return torch.cat([torch.softmax(library, dim=1), residual], dim=1)
+
+    def luts(self) -> torch.Tensor:
+        """Every LUT the weights weigh: the basis, then the residual LUTs, ``(K + R, N, N, N, 3)``."""
+        return self.basis if self.residual is None else torch.cat([self.basis, self.residual])
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        weights = self.blend_weights(image)  # (B, K)
-        return torch.einsum("nk,krgbc->nrgbc", weights, self.basis)  # (B, N, N, N, 3), [r, g, b] kept
+        weights = self.blend_weights(image)  # (B, K + R)
+        return torch.einsum("nk,krgbc->nrgbc", weights, self.luts())  # (B, N, N, N, 3), [r, g, b] kept
 
 
 def apply_lut_torch(images: torch.Tensor, luts: torch.Tensor) -> torch.Tensor:
