@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                                             held_looks)
     print(f"neutralize, {len(scores['looked input'])} held-out look x photo pairs: PSNR dB against the neutral photo")
     for method, values in scores.items():
-        print(f"{method:<40} {statistics.fmean(values):>8.2f}")
+        print(f"{method:<44} {statistics.fmean(values):>8.2f}")
     seen_looks = training_looks[:: max(1, len(training_looks) // len(held_looks))][: len(held_looks)]
     looked_db, neutral_db = neutralize_scores(neutralizer, photos, seen_looks)
     gain = statistics.fmean(neutral_db) - statistics.fmean(looked_db)
@@ -122,9 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         nearest.append(min(mean_de(apply_lut(target_photo, seen), truth) for seen in training_looks))
         none.append(mean_de(target_photo, truth))
     print(f"\nlook transfer, {len(held_looks)} held-out looks: mean CIEDE2000 to the truth")
-    print(f"{'doing nothing':<40} {statistics.fmean(none):>8.2f}")
-    print(f"{'the reference neutral known (a fit)':<40} {statistics.fmean(known):>8.2f}")
-    print(f"{'the nearest training look':<40} {statistics.fmean(nearest):>8.2f}")
+    print(f"{'doing nothing':<44} {statistics.fmean(none):>8.2f}")
+    print(f"{'the reference neutral known (a fit)':<44} {statistics.fmean(known):>8.2f}")
+    print(f"{'the nearest training look':<44} {statistics.fmean(nearest):>8.2f}")
     return 0
 
 

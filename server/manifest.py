@@ -3,7 +3,7 @@
 ::
 
     {"manifest_version": 1,
-     "defaults": {"grade": "grade-lut", "neutralize": "neutralize-lut"},
+     "defaults": {"grade": "grade-lut", "neutralize": "neutralize-library"},
      "models": [{"name": "grade-lut", "file": "grade-lut.onnx", "sha256": "<64 hex digits>",
                  "kind": "image2lut", "role": "grade", "input_size": 256, "colour_space": "rec709",
                  "opset": 17, "card": "grade-lut.md",
