@@ -111,8 +111,8 @@ def test_config_round_trips_through_json(kind):
         ),
         (
             {"kind": "image2lut", "residual_luts": 4},
-            "residual_luts go beside a softmax blend (a linear blend's basis learns them itself): 0, or a count "
-            "with blend = softmax, found 4 with linear",
+            ("residual_luts go beside a softmax blend (a linear blend's basis learns them itself): 0, or a count "
+             "with blend = softmax, found 4 with linear"),
         ),
     ],
 )

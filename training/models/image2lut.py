@@ -39,8 +39,10 @@ LEAKY_SLOPE = 0.2  # Zeng et al. 2020: LeakyReLU after every convolution
 BLENDS = ("linear", "softmax")
 IDENTITY_BASIS = 0  # index of the basis LUT that starts as the identity (the others start at zero)
 # The identity basis's weight starts nearly constant, so the untrained model returns the identity LUT to within a
-# few 1e-3; the other (zero) bases get weights of the size a default layer gives, so that their gradient, which is
-# their weight times the LUT's gradient, lets them learn from the first step (with tiny weights they crawl).
+# few 1e-3 (with a softmax blend, the identity's bias of 1 gives it e / (e + K - 1) of the weight: an untrained
+# library model starts near the library's mean instead); the other (zero) bases get weights of the size a default
+# layer gives, so that their gradient, which is their weight times the LUT's gradient, lets them learn from the
+# first step (with tiny weights they crawl).
 HEAD_INIT_STD = 1e-3
 ADAPTIVE_HEAD_INIT_STD = 0.1
 STATS_SIDE = 64  # the statistics are taken on a 64 x 64 average-pooled thumbnail: 4,096 pixels
