@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nnaming the look from one frame ({args.steps} classifier steps), {args.photos} held-out photos: "
           "PSNR dB against the neutral photo")
-    print(f"{'looks':<36}{'looked':>8}{neutralizer.entry.name:>16}{'named (hard)':>14}{'weighted (soft)':>17}"
+    width = max(16, len(neutralizer.entry.name) + 2)  # the shipped neutralizer's column, as wide as its name
+    print(f"{'looks':<36}{'looked':>8}{neutralizer.entry.name:>{width}}{'named (hard)':>14}{'weighted (soft)':>17}"
           f"{'named right':>13}")
     for name, looks in ((f"{len(seen_looks)} looks it trained on", seen_looks), ("the held-out looks", held_looks)):
         hard, soft, right = [], [], []
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             right.append(training_looks[int(np.argmax(probabilities))] is look)
         looked_db, neutral_db = neutralize_scores(neutralizer, photos, looks)
         named = f"{statistics.fmean(right):.0%}" if looks is seen_looks else "-"
-        print(f"{name:<36}{statistics.fmean(looked_db):>8.2f}{statistics.fmean(neutral_db):>16.2f}"
+        print(f"{name:<36}{statistics.fmean(looked_db):>8.2f}{statistics.fmean(neutral_db):>{width}.2f}"
               f"{statistics.fmean(hard):>14.2f}{statistics.fmean(soft):>17.2f}{named:>13}")
     return 0
 
