@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.quality import LUT_SIZE, ROOT, held_out_photos, look_cases, mean_de, neutralize_scores
+from bench.quality import LUT_SIZE, ROOT, held_out_photos, look_cases, mean_de, neutralize_scores, spread_sample
 from pix2lut.apply import apply_lut
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.lut import Lut3D
@@ -33,7 +33,7 @@ from pix2lut.ops import resample
 from pix2lut.samples import collect_samples
 from server.pipeline import Timings, correction_lut
 from server.registry import LoadedModel, ModelRegistry
-from training.basis import fitted_inverse, principal_basis, task_luts
+from training.basis import fitted_inverse, look_inverses, principal_basis, task_luts
 from training.config import SHARED_DATA
 from training.data.looks import load_looks
 from training.data_sources import split
@@ -100,14 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         figures += [apply_lut(looked, projection(inverse, bases[count])) for count in BASIS_COUNTS]
         for values, image in zip(scores.values(), figures, strict=True):
             values.append(psnr(image, photo))
-    library = [fitted_inverse(resample(look, BASIS_SIZE), BASIS_SIZE) for look in training_looks]
+    library = look_inverses(training_looks, BASIS_SIZE)
     scores["the nearest training look's inverse"] = nearest_look_scores(photos, held_looks, library)
     scores[f"{neutralizer.entry.name}, all {len(photos)} photos at once"] = shared_look_scores(neutralizer, photos,
                                                                                             held_looks)
     print(f"neutralize, {len(scores['looked input'])} held-out look x photo pairs: PSNR dB against the neutral photo")
     for method, values in scores.items():
         print(f"{method:<44} {statistics.fmean(values):>8.2f}")
-    seen_looks = training_looks[:: max(1, len(training_looks) // len(held_looks))][: len(held_looks)]
+    seen_looks = spread_sample(training_looks, len(held_looks))
     looked_db, neutral_db = neutralize_scores(neutralizer, photos, seen_looks)
     gain = statistics.fmean(neutral_db) - statistics.fmean(looked_db)
     print(f"the same on {len(seen_looks)} looks it trained on: looked {statistics.fmean(looked_db):.2f}, "

@@ -20,7 +20,7 @@ import numpy as np
 
 from bench.quality import held_out_photos
 from pix2lut.apply import apply_lut
-from pix2lut.colour import srgb_to_lab
+from pix2lut.colour import mean_hue_turn, srgb_to_lab
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.samples import collect_samples
 from training.config import SHARED_DATA
@@ -38,13 +38,11 @@ def descriptors(pixels: np.ndarray, look: Look) -> dict[str, float]:
     """What ``look`` does to ``pixels`` (``(N, 3)`` sRGB), in CIELAB units (ratios for chroma and contrast)."""
     before, after = srgb_to_lab(pixels), srgb_to_lab(apply_look(pixels, look))
     chroma_before, chroma_after = (np.hypot(lab[:, 1], lab[:, 2]) for lab in (before, after))
-    chromatic = chroma_before > CHROMATIC
-    turn = np.arctan2(after[chromatic, 2], after[chromatic, 1]) - np.arctan2(before[chromatic, 2], before[chromatic, 1])
     shift = (after - before).mean(axis=0)
     return {
         "dE76": float(np.linalg.norm(after - before, axis=1).mean()),
         "chroma x": float(chroma_after.mean() / chroma_before.mean()),
-        "hue deg": float(np.degrees(np.abs(np.angle(np.exp(1j * turn)))).mean()),
+        "hue deg": mean_hue_turn(before, after, CHROMATIC),
         "cast": float(np.hypot(shift[1], shift[2])),
         "contrast x": float(after[:, 0].std() / before[:, 0].std()),
         "black L": float(np.percentile(after[:, 0], 1) - np.percentile(before[:, 0], 1)),

@@ -21,12 +21,11 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from bench.quality import ROOT, held_out_photos, look_cases, neutralize_scores
+from bench.quality import ROOT, held_out_photos, look_cases, neutralize_scores, spread_sample
 from pix2lut.apply import apply_lut
 from pix2lut.lut import Lut3D
-from pix2lut.ops import resample
 from server.registry import ModelRegistry
-from training.basis import fitted_inverse
+from training.basis import look_inverses
 from training.config import SHARED_DATA
 from training.data.augment import random_crop, random_flip
 from training.data.looks import load_looks
@@ -85,11 +84,11 @@ def main(argv: list[str] | None = None) -> int:
 
     training_photos, _ = split(list_photos(SHARED_DATA / "photos"))
     training_looks, held_looks = split(load_looks(SHARED_DATA / "looks"))
-    inverses = np.stack([fitted_inverse(resample(look, INVERSE_SIZE), INVERSE_SIZE).table for look in training_looks])
+    inverses = np.stack([inverse.table for inverse in look_inverses(training_looks, INVERSE_SIZE)])
     model = train_classifier(training_photos, training_looks, args.steps)
     neutralizer = ModelRegistry.load(args.models, threads=2).default_for("neutralize")
     photos = held_out_photos(args.photos)
-    seen_looks = training_looks[:: max(1, len(training_looks) // len(held_looks))][: len(held_looks)]
+    seen_looks = spread_sample(training_looks, len(held_looks))
 
     print(f"\nnaming the look from one frame ({args.steps} classifier steps), {args.photos} held-out photos: "
           "PSNR dB against the neutral photo")

@@ -103,6 +103,11 @@ def look_cases(photos: list[np.ndarray], looks: list) -> Iterator[tuple[np.ndarr
         yield photo, looks[(2 * index + 1) % len(looks)]
 
 
+def spread_sample(items: list, count: int) -> list:
+    """``count`` of ``items`` spread evenly over the list (every k-th): a fair few of the training looks."""
+    return items[:: max(1, len(items) // count)][:count]
+
+
 def held_out_photos(count: int) -> list[np.ndarray]:
     """The first ``count`` photos no model trained on, shrunk to the benches' working size."""
     _, held = split(list_photos(SHARED_DATA / "photos"))

@@ -119,6 +119,15 @@ def _hue_degrees(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where((a == 0.0) & (b == 0.0), 0.0, hue)
 
 
+def mean_hue_turn(lab_before: object, lab_after: object, min_chroma: float) -> float:
+    """Mean absolute change of CIELAB hue, in degrees (0 to 180), over the colours whose chroma before exceeds
+    ``min_chroma``: below it a colour's hue is noise. How far a look turns hues; NaN if no colour qualifies."""
+    before, after = _as_triplets(lab_before, "lab_before"), _as_triplets(lab_after, "lab_after")
+    chromatic = np.hypot(before[..., 1], before[..., 2]) > min_chroma
+    turn = np.arctan2(after[chromatic, 2], after[chromatic, 1]) - np.arctan2(before[chromatic, 2], before[chromatic, 1])
+    return float(np.degrees(np.abs(np.angle(np.exp(1j * turn)))).mean()) if chromatic.any() else float("nan")
+
+
 def delta_e_ciede2000(lab1: object, lab2: object) -> np.ndarray:
     """CIEDE2000 colour difference with k_L = k_C = k_H = 1, shape ``(...)``.
 

@@ -55,8 +55,7 @@ def library_basis(task: str, looks: Sequence[Lut3D], size: int, count: int) -> n
     if count != 1 + len(looks):
         raise ConfigError(f"a library basis holds the identity and the {len(looks)} training looks: set "
                           f"model.basis_luts = {1 + len(looks)}, found {count}")
-    inverse = task == "neutralize"
-    tables = [fitted_inverse(resample(look, size), size) if inverse else resample(look, size) for look in looks]
+    tables = look_inverses(looks, size) if task == "neutralize" else [resample(look, size) for look in looks]
     basis = np.stack([identity_table(size)] + [np.clip(lut.table, 0.0, 1.0) for lut in tables])
     return basis.astype(np.float32)
 
@@ -95,6 +94,11 @@ def task_luts(task: str, looks: Sequence[Lut3D], size: int, min_strength: float,
     for strength in strengths[len(looks):]:
         tables.append(look_lut(random_parametric_look(rng, strength), size, inverse=inverse).table)
     return np.clip(np.stack(tables), 0.0, 1.0)
+
+
+def look_inverses(looks: Sequence[Lut3D], size: int) -> list[Lut3D]:
+    """Each look's fitted inverse at ``size``^3, the look first resampled to that size (as a model's LUTs are)."""
+    return [fitted_inverse(resample(look, size), size) for look in looks]
 
 
 def fitted_inverse(look: Lut3D, size: int) -> Lut3D:

@@ -15,6 +15,7 @@ from pix2lut.colour import (
     linear_rgb_to_xyz,
     linear_to_srgb,
     luma,
+    mean_hue_turn,
     srgb_to_lab,
     srgb_to_linear,
     xyz_to_lab,
@@ -159,3 +160,19 @@ def test_luma_uses_rec709_weights_and_keeps_float32() -> None:
 def test_rejects_arrays_without_three_components(function) -> None:
     with pytest.raises(ValueError, match=r"must have shape \(\.\.\., 3\), found \(4, 2\)"):
         function(np.zeros((4, 2)))
+
+
+def test_mean_hue_turn_measures_a_rotation_both_ways_and_ignores_greys() -> None:
+    angles = np.radians(np.arange(0.0, 360.0, 15.0))
+    colourful = np.stack([np.full_like(angles, 50.0), 30 * np.cos(angles), 30 * np.sin(angles)], axis=-1)
+    greys = np.array([[20.0, 1.0, -1.0], [80.0, -2.0, 0.5]])
+
+    def turned(degrees: float) -> np.ndarray:
+        rotated = angles + np.radians(degrees)
+        return np.stack([colourful[:, 0], 30 * np.cos(rotated), 30 * np.sin(rotated)], axis=-1)
+
+    for degrees in (30.0, -30.0, 170.0):
+        before = np.concatenate([colourful, greys])
+        after = np.concatenate([turned(degrees), greys[::-1] * [1, -5, 5]])  # greys thrown about: not counted
+        assert mean_hue_turn(before, after, min_chroma=10.0) == pytest.approx(abs(degrees))
+    assert np.isnan(mean_hue_turn(greys, greys, min_chroma=10.0))

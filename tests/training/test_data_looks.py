@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pix2lut.apply import apply_lut
-from pix2lut.colour import luma, srgb_to_lab
+from pix2lut.colour import luma, mean_hue_turn, srgb_to_lab
 from pix2lut.cube import write_cube
 from pix2lut.lut import Lut3D, identity_table
 from training.data.looks import (
@@ -93,10 +93,7 @@ def test_boldness_widens_looks_and_zero_keeps_the_mild_draws() -> None:
 
 def hue_turn(look: ParametricLook, x: np.ndarray) -> float:
     """Mean absolute CIELAB hue change, in degrees, of the colourful ones among ``x``."""
-    before, after = srgb_to_lab(x), srgb_to_lab(look.apply(x))
-    colourful = np.hypot(before[:, 1], before[:, 2]) > 10.0
-    turn = np.arctan2(after[colourful, 2], after[colourful, 1]) - np.arctan2(before[colourful, 2], before[colourful, 1])
-    return float(np.degrees(np.abs(np.angle(np.exp(1j * turn)))).mean())
+    return mean_hue_turn(srgb_to_lab(x), srgb_to_lab(look.apply(x)), min_chroma=10.0)
 
 
 def test_bold_looks_lift_blacks_and_turn_hues_where_mild_ones_do_not() -> None:
