@@ -8,11 +8,11 @@ it (48 directions: 2.0). So the basis can start from the task's own LUTs instead
 looks (or detunings) and random parametric ones, each scaled by its spread so that a blend weight of about 1 is a
 typical amount of it. The basis keeps training from there.
 
-A library basis (``model.basis_init = "library"``) is the identity and, for each training look, the LUT the task
-asks for at full strength: its fitted inverse (neutralize) or the look itself (look, reference_look). With a
-softmax blend the model weighs known looks instead of regressing a LUT: measured by ``bench.look_naming``, the
-neutralizer's network names a known look at full strength well enough to gain +6.4 dB on it, against +2.3 dB for
-the regressed LUT.
+A library basis (``model.basis_init = "library"``) is the identity and, for each thing the task knows, the LUT it
+asks for at full strength: each training look's fitted inverse (neutralize) or the look itself (look,
+reference_look), each training real pair's retouch (grade). With a softmax blend the model weighs known looks
+instead of regressing a LUT: measured by ``bench.look_naming``, the neutralizer's network names a known look at
+full strength well enough to gain +6.4 dB on it, against +2.3 dB for the regressed LUT.
 """
 
 from __future__ import annotations
@@ -29,34 +29,43 @@ from pix2lut.samples import collect_samples
 from training.config import TrainConfig
 from training.data.detune import detuning_lut, random_detuning
 from training.data.looks import look_lut, random_parametric_look
-from training.data_sources import training_looks
+from training.data.retouch import retouch_luts
+from training.data_sources import training_looks, training_real_pairs
 from training.errors import ConfigError
 
 PARAMETRIC_SAMPLES = 256  # random parametric looks (or detunings) beside the .cube looks
-LIBRARY_TASKS = ("neutralize", "look", "reference_look")
 INVERSE_FIT_SIZE = 33  # the lattice a .cube look is sampled on to fit its inverse
 
 
 def starting_basis(config: TrainConfig) -> np.ndarray:
-    """The principal or library basis of ``config``'s task, from its training looks only (held-out looks never
-    enter)."""
+    """The principal or library basis of ``config``'s task, from its training data only (held-out looks and pairs
+    never enter)."""
     if config.model.basis_init == "library":
-        return library_basis(config.data.task, training_looks(config), config.model.lut_size, config.model.basis_luts)
+        return library_basis(library_luts(config), config.model.lut_size, config.model.basis_luts)
     luts = task_luts(config.data.task, training_looks(config), config.model.lut_size, config.data.min_strength,
                      config.run.seed)
     return principal_basis(luts, config.model.basis_luts)
 
 
-def library_basis(task: str, looks: Sequence[Lut3D], size: int, count: int) -> np.ndarray:
-    """``(1 + len(looks), N, N, N, 3)``: the identity, then what ``task`` makes of each look at full strength."""
-    if task not in LIBRARY_TASKS:
-        raise ConfigError(f"a library basis is made of looks: task {task!r} has none (use one of "
-                          f"{', '.join(LIBRARY_TASKS)})")
-    if count != 1 + len(looks):
-        raise ConfigError(f"a library basis holds the identity and the {len(looks)} training looks: set "
-                          f"model.basis_luts = {1 + len(looks)}, found {count}")
-    tables = look_inverses(looks, size) if task == "neutralize" else [resample(look, size) for look in looks]
-    basis = np.stack([identity_table(size)] + [np.clip(lut.table, 0.0, 1.0) for lut in tables])
+def library_luts(config: TrainConfig) -> list[Lut3D]:
+    """What ``config``'s task makes of each thing it knows, at full strength: grade, each training real pair's
+    retouch; neutralize, each training look's fitted inverse; look and reference_look, each look itself."""
+    task, size = config.data.task, config.model.lut_size
+    if task == "grade":
+        pairs = training_real_pairs(config)
+        if not pairs:
+            raise ConfigError("a grade library holds the real pairs' retouches: set data.real_pairs")
+        return retouch_luts(pairs, size)
+    looks = training_looks(config)
+    return look_inverses(looks, size) if task == "neutralize" else [resample(look, size) for look in looks]
+
+
+def library_basis(luts: Sequence[Lut3D], size: int, count: int) -> np.ndarray:
+    """``(1 + len(luts), N, N, N, 3)``: the identity, then each of ``luts`` (``size``^3 each), clipped to [0, 1]."""
+    if count != 1 + len(luts):
+        raise ConfigError(f"a library basis holds the identity and the task's {len(luts)} library LUTs: set "
+                          f"model.basis_luts = {1 + len(luts)}, found {count}")
+    basis = np.stack([identity_table(size)] + [np.clip(lut.table, 0.0, 1.0) for lut in luts])
     return basis.astype(np.float32)
 
 

@@ -41,7 +41,7 @@ def training_looks(config: TrainConfig) -> list:
 def training_pairs(config: TrainConfig) -> Sequence[Pair]:
     photos, _ = split(_photos(config))
     looks = training_looks(config)
-    real = split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)[0] if config.data.real_pairs else []
+    real = training_real_pairs(config)
     degradations = unretouch_luts(real) if config.data.degradation_share and config.data.task == "grade" else []
     if config.data.degradation_share and not degradations:
         raise DataError("data.degradation_share needs data.real_pairs and task grade: the degradations are the "
@@ -52,6 +52,11 @@ def training_pairs(config: TrainConfig) -> Sequence[Pair]:
         return synthetic
     return MixedPairs(synthetic, real, image_size(config), config.data.real_fraction, config.run.seed,
                       config.data.real_detune)
+
+
+def training_real_pairs(config: TrainConfig) -> list[Pair]:
+    """The real pairs a run may learn from (none without ``data.real_pairs``): all but the held-out ones."""
+    return split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)[0] if config.data.real_pairs else []
 
 
 def held_out_real_pairs(folder: str | Path) -> list[Pair]:

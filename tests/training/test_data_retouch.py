@@ -11,12 +11,13 @@ from pix2lut.apply import apply_lut
 from pix2lut.imageio import write_image
 from pix2lut.lut import Lut3D, identity_table
 from tests.training.pair_checks import assert_random_convex_blends, gains
+from training.basis import library_luts
 from training.config import load_config
 from training.data.pairs import Pair, SyntheticPairs
 from training.data.photos import list_photos
-from training.data.retouch import unretouch_luts
+from training.data.retouch import retouch_luts, unretouch_luts
 from training.data_sources import training_pairs
-from training.errors import DataError
+from training.errors import ConfigError, DataError
 
 SIZE = 24
 
@@ -39,6 +40,15 @@ def test_the_fitted_lut_takes_the_retouch_back_to_the_input() -> None:
     assert np.abs(apply_lut(retouch(photo), undo) - photo).mean() < 0.005
     other = smooth_photo(1)  # and on another photo of the same kind: it is the retouch it learned, not the pixels
     assert np.abs(apply_lut(retouch(other), undo) - other).mean() < 0.01
+
+
+def test_the_retouch_lut_takes_the_input_to_the_retouch() -> None:
+    photo = smooth_photo(0)
+    (grade,) = retouch_luts([Pair(photo, retouch(photo), None, "p")], size=17)
+    assert grade.size == 17
+    assert np.abs(apply_lut(photo, grade) - retouch(photo)).mean() < 0.005
+    other = smooth_photo(1)
+    assert np.abs(apply_lut(other, grade) - retouch(other)).mean() < 0.01
 
 
 def test_degraded_grade_pairs_come_at_their_share_with_the_photo_as_target(tmp_path: Path) -> None:
@@ -104,3 +114,20 @@ def test_degradations_need_real_pairs(tmp_path: Path) -> None:
     config = load_config(None, [f"data.photos={tmp_path / 'photos'}", "data.degradation_share=0.5"])
     with pytest.raises(DataError, match="needs data.real_pairs"):
         training_pairs(config)
+
+
+def test_a_grade_library_holds_each_training_pairs_retouch_and_no_held_out_one(tmp_path: Path) -> None:
+    write_pairs(tmp_path / "pairs", 8)
+    (tmp_path / "photos").mkdir()
+    write_image(tmp_path / "photos" / "a.png", smooth_photo(20))
+    config = load_config(None, [f"data.photos={tmp_path / 'photos'}", f"data.real_pairs={tmp_path / 'pairs'}",
+                                "model.lut_size=17"])
+    library = library_luts(config)
+    assert len(library) == 6  # 8 pairs, every fourth held out
+    photo = smooth_photo(30)
+    for grade in library:  # each is "brighter, warmer"; the held-out inversions are not there
+        assert np.abs(apply_lut(photo, grade) - retouch(photo)).mean() < 0.03  # an inversion: about 0.3
+
+    without = load_config(None, [f"data.photos={tmp_path / 'photos'}"])
+    with pytest.raises(ConfigError, match="set data.real_pairs"):
+        library_luts(without)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.imageio import shrink_to_longest
 from pix2lut.lut import Lut3D
@@ -22,7 +24,16 @@ FIT_SIZE = 33
 
 def unretouch_luts(pairs: Sequence[Pair], size: int = FIT_SIZE) -> list[Lut3D]:
     """One LUT per pair, fitted from its target (the retouch) back to its source (the input)."""
-    return [fit_lut(collect_samples([(shrink_to_longest(pair.target, FIT_SIDE), shrink_to_longest(pair.source, FIT_SIDE))]),
-                    FitConfig(size=size))
-            for pair in pairs]
+    return [_fitted(pair.target, pair.source, size) for pair in pairs]
+
+
+def retouch_luts(pairs: Sequence[Pair], size: int = FIT_SIZE) -> list[Lut3D]:
+    """One LUT per pair, fitted from its source (the input) to its target: the retouch itself, as a grade library
+    holds it (:mod:`training.basis`)."""
+    return [_fitted(pair.source, pair.target, size) for pair in pairs]
+
+
+def _fitted(source: np.ndarray, target: np.ndarray, size: int) -> Lut3D:
+    return fit_lut(collect_samples([(shrink_to_longest(source, FIT_SIDE), shrink_to_longest(target, FIT_SIDE))]),
+                   FitConfig(size=size))
 

@@ -69,7 +69,8 @@ class ModelConfig:
     head_hidden: int = 0  # hidden width of an MLP head; 0: Zeng et al.'s single linear layer
     # the basis LUTs start as: "zeros" (the identity and zeros, Zeng et al.) or "principal" (the identity and the
     # principal directions of the task's training LUTs: training.basis) or "library" (the identity and each
-    # training look's fitted inverse for neutralize, the look itself for look tasks: basis_luts = 1 + the looks)
+    # training look's fitted inverse for neutralize, the look itself for look tasks, each training real pair's
+    # retouch for grade: basis_luts = 1 + the looks, or 1 + the training real pairs)
     basis_init: str = "zeros"
     blend: str = "linear"  # how the head's outputs weigh the basis: as they are, or "softmax" (a convex blend)
     train_basis: bool = True  # False keeps the starting basis (a library of known inverses) as it is
