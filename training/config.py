@@ -39,6 +39,9 @@ class DataConfig:
     # retouch, training.data.retouch) instead of detuned at random
     degradation_share: float = 0.0
     degradation_mix: int = 1  # each degradation blends this many real ones, at random convex weights
+    # grade library (model.basis_init = "library"): each degraded sample or real pair is answered without the
+    # library's retouches it was made from, as a real input whose retouch the library does not hold must be
+    leave_own_out: bool = False
     crop: int = 256  # training crop side; the model input for image2lut
     samples_per_epoch: int = 2000
     identity_fraction: float = 0.0  # training pairs whose source is the photo itself: leave a good shot alone
@@ -137,6 +140,10 @@ def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfi
     if config.data.task == "reference_look" and config.model.kind != "image2lut":
         raise ConfigError(f"{source}: data.task reference_look needs model.kind image2lut (it predicts a LUT from one "
                           "image and applies it to another)")
+    if config.data.leave_own_out and not (config.data.task == "grade" and config.model.basis_init == "library"
+                                          and config.model.blend == "softmax"):
+        raise ConfigError(f"{source}: data.leave_own_out withholds a grade library's own retouches: it needs task "
+                          "grade, model.basis_init = \"library\" and model.blend = \"softmax\"")
     if config.optim.lr_schedule not in LR_SCHEDULES:
         raise ConfigError(
             f"{source}: optim.lr_schedule must be one of {', '.join(LR_SCHEDULES)}, found {config.optim.lr_schedule!r}"

@@ -104,7 +104,7 @@ class MixedPairs(PairSequence):
         source, target = random_flip(random_crop([pair.source, pair.target], rng, self.size), rng)
         if self.real_detune:
             source = apply_detuning(source, random_detuning(rng, rng.uniform(0.0, self.real_detune)))
-        return Pair(source, target, None, f"{pair.name}-{index}")
+        return Pair(source, target, None, f"{pair.name}-{index}", withheld=(chosen,))
 
 
 def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int, training: bool = False,

@@ -77,6 +77,23 @@ def test_mixed_degradations_blend_real_ones_at_random_convex_weights(tmp_path: P
     assert_random_convex_blends(gains((pair.target, pair.source) for pair in pairs), 0.5, 0.9)
 
 
+@pytest.mark.parametrize("mix", [1, 2])
+def test_degraded_pairs_name_the_degradations_they_were_made_from(tmp_path: Path, mix: int) -> None:
+    write_image(tmp_path / "a.png", smooth_photo(6))
+    gains_by_index = (0.5, 0.9, 0.7)
+    degradations = [Lut3D(identity_table(17) * gain) for gain in gains_by_index]
+    pairs = SyntheticPairs(list_photos(tmp_path), "grade", seed=3, length=30, size=SIZE, degradations=degradations,
+                           degradation_share=1.0, degradation_mix=mix)
+    seen = set()
+    for pair in pairs:
+        assert len(set(pair.withheld)) == mix
+        ratio = float(np.median(pair.source / np.maximum(pair.target, 1e-3)))
+        lowest, highest = (min(gains_by_index[i] for i in pair.withheld), max(gains_by_index[i] for i in pair.withheld))
+        assert lowest - 1e-3 <= ratio <= highest + 1e-3  # made from those, and only those
+        seen.update(pair.withheld)
+    assert seen == {0, 1, 2}
+
+
 def test_a_mix_of_more_degradations_than_there_are_is_refused(tmp_path: Path) -> None:
     write_image(tmp_path / "a.png", smooth_photo(5))
     with pytest.raises(DataError, match="degradation_mix"):

@@ -39,6 +39,18 @@ def test_real_pairs_come_at_their_share_each_a_fresh_crop() -> None:
         np.testing.assert_allclose(pair.target, pair.source * 0.8, atol=1e-5)
 
 
+def test_a_real_pair_names_itself_as_withheld_and_a_synthetic_one_keeps_its_own() -> None:
+    reals = [real_pair(seed) for seed in range(3)]
+    made = [Pair(p.source, p.target, None, f"synthetic{i}", withheld=(i % 2,)) for i, p in enumerate(synthetic(60))]
+    mixed = MixedPairs(made, reals, SIZE, real_fraction=0.5, seed=2)
+    for index in range(60):
+        pair = mixed[index]
+        if pair.name.startswith("real"):
+            assert pair.name.startswith(reals[pair.withheld[0]].name + "-") and len(pair.withheld) == 1
+        else:
+            assert pair.withheld == (index % 2,)
+
+
 def test_mixing_is_fixed_by_seed_and_index() -> None:
     first = MixedPairs(synthetic(50), [real_pair(0), real_pair(1)], SIZE, 0.5, seed=2)
     again = MixedPairs(synthetic(50), [real_pair(0), real_pair(1)], SIZE, 0.5, seed=2)

@@ -253,6 +253,29 @@ def test_residual_luts_start_at_zero_and_learn_beside_a_fixed_library():
     assert model.blend_weights(sources).shape == (4, model.basis_luts + 2)
 
 
+def test_withheld_library_entries_get_no_weight_and_the_others_share_the_whole():
+    torch.manual_seed(6)
+    model = build_model(ModelConfig(**{**TINY_IMAGE2LUT, **LIBRARY, "residual_luts": 1}))
+    images = torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(7))
+    withheld = torch.zeros(3, model.basis_luts - 1, dtype=torch.bool)  # the library after the identity
+    withheld[0, 0] = True
+    withheld[1, 1:] = True  # all but the first entry
+    with torch.no_grad():
+        free = model.blend_weights(images)
+        held = model.blend_weights(images, withheld)
+        torch.testing.assert_close(model(images, withheld)[2], model(images)[2])  # nothing withheld: as before
+    library = slice(0, model.basis_luts)
+    assert held[0, 1] == 0 and held[1, 2:model.basis_luts].eq(0).all() and held[1, :2].gt(0).all()
+    torch.testing.assert_close(held[:, library].sum(dim=1), torch.ones(3))
+    torch.testing.assert_close(held[:, model.basis_luts:], free[:, model.basis_luts:])  # residuals untouched
+    ratio = held[0, [0, 2]] / free[0, [0, 2]]  # the others keep their proportions
+    torch.testing.assert_close(ratio[0], ratio[1])
+
+    linear = build_model(ModelConfig(**TINY_IMAGE2LUT))
+    with pytest.raises(ValueError, match="need a softmax blend"):
+        linear.blend_weights(images, torch.zeros(3, linear.basis_luts - 1, dtype=torch.bool))
+
+
 def test_parameter_counts(capsys):
     unet = count_parameters(build_model(ModelConfig("image2image")))
     patchgan = count_parameters(build_discriminator(ModelConfig("image2image")))

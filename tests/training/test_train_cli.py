@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from pix2lut.imageio import write_image
+from pix2lut.imageio import read_image, write_image
 from server.registry import ModelRegistry
 from training.checkpoint import read_checkpoint
 from training.cli import main
@@ -153,6 +153,51 @@ def test_a_library_neutralizer_keeps_its_library_of_inverses_and_exports(tmp_pat
     wrong = [arg for option in [*library, "model.basis_luts=8"] for arg in ("--set", option)]
     assert main(["train", "--config", str(config), "--set", "run.out_dir=" + str(tmp_path / "wrong"), *wrong]) == 1
     assert f"set model.basis_luts = {count}, found 8" in capsys.readouterr().err
+
+
+def make_real_pairs(folder: Path, count: int = 8) -> Path:
+    """``count`` pairs (input/ and expertC/), each retouched its own way: brighter and warmer by its index."""
+    make_photos(folder / "input", count)
+    (folder / "expertC").mkdir()
+    for index, path in enumerate(sorted((folder / "input").iterdir())):
+        photo = read_image(path).pixels
+        gain = np.array([1.1 + 0.02 * index, 1.05, 0.95], np.float32)
+        write_image(folder / "expertC" / path.name, np.clip(photo ** 0.8 * gain, 0, 1))
+    return folder
+
+
+def test_a_grade_library_trained_leaving_each_samples_own_retouch_out_exports_a_grader(tmp_path, capsys):
+    config = tiny_config(tmp_path, "image2lut", task="grade")
+    library = ["model.basis_init=library", "model.blend=softmax", "model.train_basis=false",
+               "model.basis_luts=7", f"data.real_pairs={make_real_pairs(tmp_path / 'pairs')}",  # 8 pairs, 6 trained on
+               "data.degradation_share=0.5", "data.degradation_mix=2", "data.real_fraction=0.3"]
+    options = [arg for option in [*library, "data.leave_own_out=true"] for arg in ("--set", option)]
+    assert main(["train", "--config", str(config), "--set", "optim.steps=3", *options]) == 0
+    models = tmp_path / "models"
+    assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "graded"]) == 0
+    assert ModelRegistry.load(models).serves("grade")
+    data = json.loads((models / "manifest.json").read_text())["models"][0]["training"]["data"]
+    assert "without the retouches it was made from" in data  # the card says how it was trained
+
+    linear = [arg for option in ["model.basis_init=library", "model.basis_luts=7", "data.leave_own_out=true",
+                                 f"data.real_pairs={tmp_path / 'pairs'}"] for arg in ("--set", option)]
+    assert main(["train", "--config", str(config), "--set", "run.out_dir=" + str(tmp_path / "linear"), *linear]) == 1
+    assert "data.leave_own_out withholds a grade library's own retouches" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("leave_own_out", [True, False])
+def test_with_every_retouch_withheld_only_the_identity_answers_and_nothing_learns(tmp_path, leave_own_out):
+    config = tiny_config(tmp_path, "image2lut", task="grade")
+    every = ["model.basis_init=library", "model.blend=softmax", "model.train_basis=false", "model.basis_luts=7",
+             f"data.real_pairs={make_real_pairs(tmp_path / 'pairs')}", "data.degradation_share=1.0",
+             "data.degradation_mix=6", f"data.leave_own_out={str(leave_own_out).lower()}", "optim.lr=1e-2"]
+    options = [arg for option in every for arg in ("--set", option)]
+    assert main(["train", "--config", str(config), "--set", "optim.steps=1", *options]) == 0
+    first = read_checkpoint(tmp_path / "run" / "last.pt")["generator"]
+    assert main(["train", "--config", str(config), "--set", "optim.steps=3", "--resume", *options]) == 0
+    last = read_checkpoint(tmp_path / "run" / "last.pt")["generator"]
+    moved = max(float((last[name] - first[name]).abs().max()) for name in first if name.startswith("head."))
+    assert (moved == 0.0) is leave_own_out  # withheld: no gradient reaches the head; otherwise it learns
 
 
 def test_a_reference_look_image2image_model_is_refused(tmp_path, capsys):

@@ -66,6 +66,10 @@ class Pair:
     lut: Lut3D | None
     name: str
     condition: np.ndarray | None = None
+    # the grade library's entries this pair was made from (the indices of the training real pairs whose retouch
+    # degraded it, or of the real pair itself): with data.leave_own_out the model must answer without them, as it
+    # must for a real input whose retouch no library holds
+    withheld: tuple[int, ...] = ()
 
     @property
     def seen(self) -> np.ndarray:
@@ -305,8 +309,9 @@ class SyntheticPairs(PairSequence):
             return Pair(photo, photo, Lut3D(identity_table(self.lut_size)), name + "-identity")
         strength = self.strength if self.min_strength is None else rng.uniform(self.min_strength, self.strength)
         if self.task == "grade" and self.degradation_share and rng.random() < self.degradation_share:
-            source = np.clip(apply_lut(photo, self._degradation(rng)), 0.0, 1.0).astype(np.float32)  # whole
-            return Pair(source, photo, None, name + "-degraded")
+            degradation, made_from = _one_or_blend(rng, self.degradations, self.degradation_mix)
+            source = np.clip(apply_lut(photo, degradation), 0.0, 1.0).astype(np.float32)  # whole
+            return Pair(source, photo, None, name + "-degraded", withheld=made_from)
         if self.task == "grade":
             detuning = random_detuning(rng, strength)
             source = apply_detuning(photo, detuning)
@@ -319,13 +324,9 @@ class SyntheticPairs(PairSequence):
         condition = looked if self.task == "reference_look" else None
         return Pair(photo, looked, self._forward_lut(look), name, condition)
 
-    def _degradation(self, rng: np.random.Generator) -> Lut3D:
-        """One real degradation, or a random convex blend of ``degradation_mix`` different ones."""
-        return _one_or_blend(rng, self.degradations, self.degradation_mix)
-
     def _random_look(self, rng: np.random.Generator, strength: float) -> Look:
         if self.looks and rng.random() < self.cube_look_share:
-            look = _one_or_blend(rng, self.looks, self.look_mix)
+            look, _ = _one_or_blend(rng, self.looks, self.look_mix)
             return look if strength == 1.0 else with_strength(look, strength)  # a .cube look, partly blended in
         if self.parametric_boldness:
             return random_parametric_look(rng, strength, rng.uniform(0.0, self.parametric_boldness))
@@ -370,14 +371,16 @@ class FrameSequence(Sequence[np.ndarray]):
         return read_image(self.paths[index]).pixels
 
 
-def _one_or_blend(rng: np.random.Generator, luts: Sequence[Lut3D], mix: int) -> Lut3D:
+def _one_or_blend(rng: np.random.Generator, luts: Sequence[Lut3D], mix: int) -> tuple[Lut3D, tuple[int, ...]]:
     """One of ``luts`` (drawn as runs before blends drew it), or a blend of ``mix`` different ones at random convex
-    weights (Dirichlet, all ones: every blend equally likely)."""
+    weights (Dirichlet, all ones: every blend equally likely); and the indices of those it is made from."""
     if mix == 1:
-        return luts[int(rng.integers(len(luts)))]
-    chosen = rng.choice(len(luts), size=mix, replace=False)
+        chosen = int(rng.integers(len(luts)))
+        return luts[chosen], (chosen,)
+    indices = rng.choice(len(luts), size=mix, replace=False)
     weights = rng.dirichlet(np.ones(mix))
-    return Lut3D(sum(w * luts[int(i)].table for w, i in zip(weights, chosen, strict=True)))
+    blend = Lut3D(sum(w * luts[int(i)].table for w, i in zip(weights, indices, strict=True)))
+    return blend, tuple(int(i) for i in indices)
 
 
 def _by_stem(folder: Path) -> dict[str, Path]:

@@ -169,20 +169,29 @@ class Image2Lut(nn.Module):
             pooled = torch.cat([pooled, self.statistics(image)], dim=1)  # (B, C + statistics)
         return self.head(self.hidden(self.dropout(pooled)))  # (B, K + R)
 
-    def blend_weights(self, image: torch.Tensor) -> torch.Tensor:
-        """The weights alone: ``(B, 3, S, S)`` -> one weight per basis then residual LUT, ``(B, K + R)``."""
+    def blend_weights(self, image: torch.Tensor, withheld: torch.Tensor | None = None) -> torch.Tensor:
+        """The weights alone: ``(B, 3, S, S)`` -> one weight per basis then residual LUT, ``(B, K + R)``.
+
+        ``withheld`` (training only, softmax blends): ``(B, K - 1)`` bool, true at library entries (the basis
+        after the identity) an image's LUT must not use; they get weight 0 and the others share the whole.
+        """
         scores = self.scores(image)
         if self.blend == "linear":
+            if withheld is not None:
+                raise ValueError("withheld library entries need a softmax blend")
             return scores
         library, residual = scores[:, : self.basis_luts], scores[:, self.basis_luts :]
+        if withheld is not None:
+            keep_identity = torch.zeros_like(withheld[:, :1])
+            library = library.masked_fill(torch.cat([keep_identity, withheld], dim=1), float("-inf"))
         return torch.cat([torch.softmax(library, dim=1), residual], dim=1)
 
     def luts(self) -> torch.Tensor:
         """Every LUT the weights weigh: the basis, then the residual LUTs, ``(K + R, N, N, N, 3)``."""
         return self.basis if self.residual is None else torch.cat([self.basis, self.residual])
 
-    def forward(self, image: torch.Tensor) -> torch.Tensor:
-        weights = self.blend_weights(image)  # (B, K + R)
+    def forward(self, image: torch.Tensor, withheld: torch.Tensor | None = None) -> torch.Tensor:
+        weights = self.blend_weights(image, withheld)  # (B, K + R)
         return torch.einsum("nk,krgbc->nrgbc", weights, self.luts())  # (B, N, N, N, 3), [r, g, b] kept
 
 
