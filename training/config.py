@@ -22,6 +22,7 @@ from training.errors import ConfigError
 from training.models.config import ModelConfig
 
 TASKS = ("grade", "neutralize", "look", "reference_look")
+LEAVE_OWN_OUT_TASKS = ("grade", "neutralize")  # whose library entries map one to one onto what their samples use
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -39,8 +40,9 @@ class DataConfig:
     # retouch, training.data.retouch) instead of detuned at random
     degradation_share: float = 0.0
     degradation_mix: int = 1  # each degradation blends this many real ones, at random convex weights
-    # grade library (model.basis_init = "library"): each degraded sample or real pair is answered without the
-    # library's retouches it was made from, as a real input whose retouch the library does not hold must be
+    # with a library (model.basis_init = "library", grade or neutralize): each sample is answered without the
+    # library entries it was made from (its retouches, its .cube look's inverse), as an input the library does not
+    # hold must be
     leave_own_out: bool = False
     crop: int = 256  # training crop side; the model input for image2lut
     samples_per_epoch: int = 2000
@@ -140,10 +142,11 @@ def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfi
     if config.data.task == "reference_look" and config.model.kind != "image2lut":
         raise ConfigError(f"{source}: data.task reference_look needs model.kind image2lut (it predicts a LUT from one "
                           "image and applies it to another)")
-    if config.data.leave_own_out and not (config.data.task == "grade" and config.model.basis_init == "library"
-                                          and config.model.blend == "softmax"):
-        raise ConfigError(f"{source}: data.leave_own_out withholds a grade library's own retouches: it needs task "
-                          "grade, model.basis_init = \"library\" and model.blend = \"softmax\"")
+    if config.data.leave_own_out and not (config.data.task in LEAVE_OWN_OUT_TASKS
+                                          and config.model.basis_init == "library" and config.model.blend == "softmax"):
+        raise ConfigError(f"{source}: data.leave_own_out withholds a library's own entries: it needs task "
+                          f"{' or '.join(LEAVE_OWN_OUT_TASKS)}, model.basis_init = \"library\" and model.blend = "
+                          "\"softmax\"")
     if config.optim.lr_schedule not in LR_SCHEDULES:
         raise ConfigError(
             f"{source}: optim.lr_schedule must be one of {', '.join(LR_SCHEDULES)}, found {config.optim.lr_schedule!r}"

@@ -143,5 +143,5 @@ def _data_description(config) -> str:
         parts.append(f"photos un-retouched by the real pairs' inverse retouches{blend} ({data.degradation_share:.0%} "
                      "of the synthetic pairs not left as they are)")
     if data.leave_own_out:
-        parts.append("each answered from the library without the retouches it was made from")
+        parts.append("each answered from the library without the entries it was made from")
     return ", ".join(parts)

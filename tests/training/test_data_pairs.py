@@ -376,6 +376,21 @@ def test_mixed_looks_blend_cube_looks_at_random_convex_weights(photos: list[Path
     assert_random_convex_blends(gains((pair.source, pair.target) for pair in pairs), 0.5, 0.9)
 
 
+def test_neutralize_pairs_name_the_cube_look_they_were_made_from(photos: list[Path]) -> None:
+    looks = [gain_lut(0.5, 17), gain_lut(0.9, 17), gain_lut(0.7, 17)]
+    kinds = set()
+    for pair in SyntheticPairs(photos, "neutralize", looks, seed=7, length=40, size=CROP, lut_size=17):
+        if pair.lut is not None:  # a parametric look: no library entry made it
+            assert pair.withheld == ()
+            kinds.add("parametric")
+            continue
+        (index,) = pair.withheld
+        gain = np.median(pair.source / np.maximum(pair.target, 1e-3))
+        assert abs(gain - (0.5, 0.9, 0.7)[index]) < 1e-3
+        kinds.add(index)
+    assert kinds == {0, 1, 2, "parametric"}
+
+
 def test_a_mix_of_more_looks_than_there_are_is_refused(photos: list[Path]) -> None:
     with pytest.raises(DataError, match=re.escape("look_mix must be in [1, 1] (the looks there are), found 2")):
         SyntheticPairs(photos, "neutralize", [warm_lut()], look_mix=2)

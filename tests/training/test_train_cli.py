@@ -177,12 +177,12 @@ def test_a_grade_library_trained_leaving_each_samples_own_retouch_out_exports_a_
     assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "graded"]) == 0
     assert ModelRegistry.load(models).serves("grade")
     data = json.loads((models / "manifest.json").read_text())["models"][0]["training"]["data"]
-    assert "without the retouches it was made from" in data  # the card says how it was trained
+    assert "without the entries it was made from" in data  # the card says how it was trained
 
     linear = [arg for option in ["model.basis_init=library", "model.basis_luts=7", "data.leave_own_out=true",
                                  f"data.real_pairs={tmp_path / 'pairs'}"] for arg in ("--set", option)]
     assert main(["train", "--config", str(config), "--set", "run.out_dir=" + str(tmp_path / "linear"), *linear]) == 1
-    assert "data.leave_own_out withholds a grade library's own retouches" in capsys.readouterr().err
+    assert "data.leave_own_out withholds a library's own entries" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("leave_own_out", [True, False])

@@ -66,9 +66,9 @@ class Pair:
     lut: Lut3D | None
     name: str
     condition: np.ndarray | None = None
-    # the grade library's entries this pair was made from (the indices of the training real pairs whose retouch
-    # degraded it, or of the real pair itself): with data.leave_own_out the model must answer without them, as it
-    # must for a real input whose retouch no library holds
+    # the library entries this pair was made from: the training real pairs whose retouch degraded it (or the real
+    # pair itself), the .cube looks of its look; with data.leave_own_out the model must answer without them, as it
+    # must for a real input or a look that no library holds
     withheld: tuple[int, ...] = ()
 
     @property
@@ -316,21 +316,22 @@ class SyntheticPairs(PairSequence):
             detuning = random_detuning(rng, strength)
             source = apply_detuning(photo, detuning)
             return Pair(source, photo, detuning_lut(detuning, self.lut_size, inverse=True), name)
-        look = self._random_look(rng, strength)
+        look, made_from = self._random_look(rng, strength)
         looked = apply_look(photo, look)
         if self.task == "neutralize":
             lut = look_lut(look, self.lut_size, inverse=True) if isinstance(look, ParametricLook) else None
-            return Pair(looked, photo, lut, name)
+            return Pair(looked, photo, lut, name, withheld=made_from)
         condition = looked if self.task == "reference_look" else None
-        return Pair(photo, looked, self._forward_lut(look), name, condition)
+        return Pair(photo, looked, self._forward_lut(look), name, condition, withheld=made_from)
 
-    def _random_look(self, rng: np.random.Generator, strength: float) -> Look:
+    def _random_look(self, rng: np.random.Generator, strength: float) -> tuple[Look, tuple[int, ...]]:
+        """A look, and the ``.cube`` looks it is made from (none for a parametric one)."""
         if self.looks and rng.random() < self.cube_look_share:
-            look, _ = _one_or_blend(rng, self.looks, self.look_mix)
-            return look if strength == 1.0 else with_strength(look, strength)  # a .cube look, partly blended in
+            look, made_from = _one_or_blend(rng, self.looks, self.look_mix)
+            return (look if strength == 1.0 else with_strength(look, strength)), made_from  # partly blended in
         if self.parametric_boldness:
-            return random_parametric_look(rng, strength, rng.uniform(0.0, self.parametric_boldness))
-        return random_parametric_look(rng, strength)
+            return random_parametric_look(rng, strength, rng.uniform(0.0, self.parametric_boldness)), ()
+        return random_parametric_look(rng, strength), ()
 
     def _forward_lut(self, look: Look) -> Lut3D:
         """The look itself: a ``.cube`` look as it is (the target was made with it), a parametric one sampled."""
