@@ -9,7 +9,8 @@
   must get that look; CIEDE2000 to the truth (mean, median, worst look), for ours (neutralize + fit, and a
   reference-look model when the manifest has one), doing nothing, color-matcher (MKL) and the original
   AI_color_grade_lut KNN fit in our pipeline's place;
-- one LUT per shot: LUT jitter on the frame sequences, per frame and with grade_clip;
+- one LUT per shot: LUT jitter on the frame sequences, per frame and with grade_clip, as they are and
+  un-retouched (through each held-out FiveK pair's inverse retouch);
 - inference time of each model at its input size (onnxruntime, 2 threads).
 
     python -m bench.quality [--models onnx_models] [--photos 12]
@@ -37,6 +38,7 @@ from training.data.detune import apply_detuning, random_detuning
 from training.data.looks import load_looks
 from training.data.pairs import FrameSequence, RealPairs
 from training.data.photos import list_photos
+from training.data.retouch import unretouch_luts
 from training.data_sources import REAL_HOLD_OUT_EVERY, split
 from training.evaluate import sequence_jitter
 from training.metrics import psnr
@@ -175,12 +177,19 @@ def look_transfer(neutralizer: LoadedModel, looker: LoadedModel | None, photos: 
 
 
 def jitter(model: LoadedModel) -> None:
+    """LUT jitter on each shot as it is and un-retouched: through each held-out FiveK pair's inverse retouch, so
+    that every frame asks for a correction (a grader that leaves good shots alone does not move on them)."""
     print(f"\none LUT per shot ({model.entry.name}): mean |change| of the LUT between consecutive frames")
+    undo = unretouch_luts(split(RealPairs(SHARED_DATA / "fivek-train"), REAL_HOLD_OUT_EVERY)[1])
     for folder in sorted((SHARED_DATA / "frames").iterdir()):
         frames = [shrink(frame) for frame in FrameSequence(folder)]
-        figures = sequence_jitter(model, frames, LUT_SIZE)
-        print(f"{folder.name:<16} per frame {figures['per_frame_jitter']:.5f} "
-              f"(max {figures['per_frame_max_jitter']:.5f}), grade_clip {figures['clip_jitter']:.5f}")
+        shown = {"as it is": [frames],
+                 f"un-retouched x{len(undo)}": [[np.clip(apply_lut(f, lut), 0.0, 1.0) for f in frames] for lut in undo]}
+        for label, shots in shown.items():
+            figures = [sequence_jitter(model, shot, LUT_SIZE) for shot in shots]
+            print(f"{folder.name:<13} {label:<17} per frame {statistics.fmean(f['per_frame_jitter'] for f in figures):.5f} "
+                  f"(max {max(f['per_frame_max_jitter'] for f in figures):.5f}), grade_clip "
+                  f"{max(f['clip_jitter'] for f in figures):.5f}")
 
 
 def inference_times(registry: ModelRegistry) -> None:
