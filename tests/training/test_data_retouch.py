@@ -80,16 +80,14 @@ def test_mixed_degradations_blend_real_ones_at_random_convex_weights(tmp_path: P
 @pytest.mark.parametrize("mix", [1, 2])
 def test_degraded_pairs_name_the_degradations_they_were_made_from(tmp_path: Path, mix: int) -> None:
     write_image(tmp_path / "a.png", smooth_photo(6))
-    gains_by_index = (0.5, 0.9, 0.7)
-    degradations = [Lut3D(identity_table(17) * gain) for gain in gains_by_index]
+    degradations = [Lut3D(identity_table(17) * np.where(np.arange(3) == channel, 0.5, 1.0).astype(np.float32))
+                    for channel in range(3)]  # degradation i darkens channel i alone
     pairs = SyntheticPairs(list_photos(tmp_path), "grade", seed=3, length=30, size=SIZE, degradations=degradations,
                            degradation_share=1.0, degradation_mix=mix)
     seen = set()
     for pair in pairs:
-        assert len(set(pair.withheld)) == mix
-        ratio = float(np.median(pair.source / np.maximum(pair.target, 1e-3)))
-        lowest, highest = (min(gains_by_index[i] for i in pair.withheld), max(gains_by_index[i] for i in pair.withheld))
-        assert lowest - 1e-3 <= ratio <= highest + 1e-3  # made from those, and only those
+        darkened = np.median(pair.source / np.maximum(pair.target, 1e-3), axis=(0, 1)) < 0.9999  # others exactly 1
+        assert sorted(pair.withheld) == np.flatnonzero(darkened).tolist()  # made from those, and only those
         seen.update(pair.withheld)
     assert seen == {0, 1, 2}
 
@@ -143,7 +141,7 @@ def test_a_grade_library_holds_each_training_pairs_retouch_and_no_held_out_one(t
     assert len(library) == 6  # 8 pairs, every fourth held out
     photo = smooth_photo(30)
     for grade in library:  # each is "brighter, warmer"; the held-out inversions are not there
-        assert np.abs(apply_lut(photo, grade) - retouch(photo)).mean() < 0.03  # an inversion: about 0.3
+        assert np.abs(apply_lut(photo, grade) - retouch(photo)).mean() < 0.03  # an inversion: about 0.5
 
     without = load_config(None, [f"data.photos={tmp_path / 'photos'}"])
     with pytest.raises(ConfigError, match="set data.real_pairs"):
