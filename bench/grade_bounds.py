@@ -20,17 +20,15 @@ pairs are few.
 from __future__ import annotations
 
 import argparse
-import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import nnls
 
-from bench.quality import LUT_SIZE, ROOT, mean_de, shrink
+from bench.quality import LUT_SIZE, ROOT, fixed_lut, mean_de, print_table, shrink
 from pix2lut.apply import apply_lut
-from pix2lut.fit import FitConfig, fit_lut
-from pix2lut.samples import collect_samples
+from pix2lut.lut import Lut3D
 from server.pipeline import Timings, correction_lut
 from server.registry import LoadedModel, ModelRegistry
 from training.config import SHARED_DATA
@@ -40,6 +38,7 @@ from training.data_sources import REAL_HOLD_OUT_EVERY, split
 from training.metrics import psnr
 
 LIBRARY_SIZE = 17  # the shipped models' LUT size
+METHOD_WIDTH = 44
 SUM_TO_ONE_WEIGHT = 100.0  # how hard the least-squares row that asks the weights to sum to one pulls
 
 
@@ -51,7 +50,7 @@ def convex_blend(candidates: Sequence[np.ndarray], target: np.ndarray) -> np.nda
     return (columns @ weights).reshape(target.shape).astype(np.float32)
 
 
-def oracle_images(source: np.ndarray, target: np.ndarray, library: Sequence) -> dict[str, np.ndarray]:
+def oracle_images(source: np.ndarray, target: np.ndarray, library: Sequence[Lut3D]) -> dict[str, np.ndarray]:
     """The nearest library retouch and the best convex blend of the library and the identity, both knowing
     ``target``."""
     graded = [apply_lut(source, lut) for lut in library]
@@ -60,41 +59,34 @@ def oracle_images(source: np.ndarray, target: np.ndarray, library: Sequence) -> 
             "best convex blend of the library (oracle)": convex_blend([source, *graded], target)}
 
 
-def print_table(title: str, scores: dict[str, list[tuple[float, float]]]) -> None:
-    print(f"\n{title}")
-    print(f"{'method':<44} {'PSNR dB':>8} {'dE00':>7}")
-    for method, rows in scores.items():
-        print(f"{method:<44} {statistics.fmean(r[0] for r in rows):>8.2f} {statistics.fmean(r[1] for r in rows):>7.2f}")
-
-
-def held_out_bounds(grader: LoadedModel, training: list[Pair], held_out: list[Pair]) -> None:
-    library = retouch_luts(training, LIBRARY_SIZE)
-    fixed = fit_lut(collect_samples([(shrink(p.source), shrink(p.target)) for p in training]),
-                    FitConfig(size=LUT_SIZE))
+def held_out_bounds(grader: LoadedModel, pairs: list[Pair], retouches: list[Lut3D]) -> None:
+    """The held-out pairs, the library the training pairs' retouches (``retouches``: every pair's, in order)."""
+    (training, held_out), (library, own) = split(pairs, REAL_HOLD_OUT_EVERY), split(retouches, REAL_HOLD_OUT_EVERY)
+    fixed = fixed_lut(training)
     scores: dict[str, list[tuple[float, float]]] = {}
-    for pair in held_out:
+    for pair, own_retouch in zip(held_out, own, strict=True):
         source, target = shrink(pair.source), shrink(pair.target)
-        (own,) = retouch_luts([pair], LIBRARY_SIZE)
         images = {"doing nothing": source, "one fixed LUT (training pairs)": apply_lut(source, fixed),
                   f"pix2lut {grader.entry.name}": apply_lut(source, correction_lut(grader, [source], LUT_SIZE, Timings())),
                   **oracle_images(source, target, library),
-                  "the pair's own retouch as a LUT": apply_lut(source, own)}
+                  "the pair's own retouch as a LUT": apply_lut(source, own_retouch)}
         for method, image in images.items():
             scores.setdefault(method, []).append((psnr(image, target), mean_de(image, target)))
     print_table(f"grade, {len(held_out)} held-out FiveK pairs against expert C "
-                f"(library: the {len(library)} training pairs' retouches)", scores)
+                f"(library: the {len(library)} training pairs' retouches)", scores, METHOD_WIDTH)
 
 
-def leave_one_out_bounds(pairs: list[Pair]) -> None:
-    library = retouch_luts(pairs, LIBRARY_SIZE)
+def leave_one_out_bounds(pairs: list[Pair], retouches: list[Lut3D]) -> None:
+    """Every pair, its library every other pair's retouch."""
     scores: dict[str, list[tuple[float, float]]] = {}
     for index, pair in enumerate(pairs):
         source, target = shrink(pair.source), shrink(pair.target)
-        others = library[:index] + library[index + 1:]
+        others = retouches[:index] + retouches[index + 1:]
         images = {"doing nothing": source, **oracle_images(source, target, others)}
         for method, image in images.items():
             scores.setdefault(method, []).append((psnr(image, target), mean_de(image, target)))
-    print_table(f"every FiveK pair ({len(pairs)}), its library the other {len(pairs) - 1} pairs' retouches", scores)
+    print_table(f"every FiveK pair ({len(pairs)}), its library the other {len(pairs) - 1} pairs' retouches", scores,
+                METHOD_WIDTH)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=Path, default=ROOT / "onnx_models")
     args = parser.parse_args(argv)
     grader = ModelRegistry.load(args.models, threads=2).default_for("grade")
-    pairs = RealPairs(SHARED_DATA / "fivek-train")
-    training, held_out = split(pairs, REAL_HOLD_OUT_EVERY)
-    held_out_bounds(grader, training, held_out)
-    leave_one_out_bounds([pairs[index] for index in range(len(pairs))])
+    found = RealPairs(SHARED_DATA / "fivek-train")
+    pairs = [found[index] for index in range(len(found))]
+    retouches = retouch_luts(pairs, LIBRARY_SIZE)  # each pair's, fitted once for both tables
+    held_out_bounds(grader, pairs, retouches)
+    leave_one_out_bounds(pairs, retouches)
     return 0
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,13 +30,14 @@ from pix2lut.apply import apply_lut
 from pix2lut.colour import delta_e_ciede2000, srgb_to_lab
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.imageio import read_image, shrink_to_longest
+from pix2lut.lut import Lut3D
 from pix2lut.samples import collect_samples
 from server.pipeline import Timings, correction_lut, look_lut
 from server.registry import LoadedModel, ModelRegistry
 from training.config import SHARED_DATA
 from training.data.detune import apply_detuning, random_detuning
 from training.data.looks import load_looks
-from training.data.pairs import FrameSequence, RealPairs
+from training.data.pairs import FrameSequence, Pair, RealPairs
 from training.data.photos import list_photos
 from training.data.retouch import unretouch_luts
 from training.data_sources import REAL_HOLD_OUT_EVERY, split
@@ -65,18 +66,29 @@ def grade_real_pairs(model: LoadedModel) -> None:
     """The held-out FiveK pairs: ours, doing nothing, and one fixed LUT fitted on the training pairs (the expert's
     average grade, the same for every photo: what an adaptive model must beat to be worth its adaptivity)."""
     training, held_out = split(RealPairs(SHARED_DATA / "fivek-train"), REAL_HOLD_OUT_EVERY)
-    fixed = fit_lut(collect_samples([(shrink(p.source), shrink(p.target)) for p in training]), FitConfig(size=LUT_SIZE))
+    fixed = fixed_lut(training)
     scores: dict[str, list[tuple[float, float]]] = {"doing nothing": [], "one fixed LUT (training pairs)": [],
                                                     f"pix2lut {model.entry.name}": []}
     for pair in held_out:
         graded = apply_lut(pair.source, correction_lut(model, [pair.source], LUT_SIZE, Timings()))
         for method, image in zip(scores, (pair.source, apply_lut(pair.source, fixed), graded), strict=True):
             scores[method].append((psnr(image, pair.target), mean_de(image, pair.target)))
-    print(f"\ngrade, {len(held_out)} held-out FiveK pairs against expert C")
-    print(f"{'method':<32} {'PSNR dB':>8} {'dE00':>7}")
-    for method, rows in scores.items():
-        print(f"{method:<32} {statistics.fmean(r[0] for r in rows):>8.2f} {statistics.fmean(r[1] for r in rows):>7.2f}")
+    print_table(f"grade, {len(held_out)} held-out FiveK pairs against expert C", scores, 32)
     print(f"{'DPE (published, FiveK test)':<32} {DPE_PSNR_DB:>8.2f} {'-':>7}")
+
+
+def fixed_lut(training: Sequence[Pair]) -> Lut3D:
+    """One LUT fitted on all of ``training`` (real pairs): the expert's average grade, the same for every photo."""
+    return fit_lut(collect_samples([(shrink(p.source), shrink(p.target)) for p in training]), FitConfig(size=LUT_SIZE))
+
+
+def print_table(title: str, scores: dict[str, list[tuple[float, float]]], width: int) -> None:
+    """``scores``: (PSNR, CIEDE2000) rows by method, printed as their means under ``title``."""
+    print(f"\n{title}")
+    print(f"{'method':<{width}} {'PSNR dB':>8} {'dE00':>7}")
+    for method, rows in scores.items():
+        print(f"{method:<{width}} {statistics.fmean(r[0] for r in rows):>8.2f} "
+              f"{statistics.fmean(r[1] for r in rows):>7.2f}")
 
 
 def grade_synthetic(model: LoadedModel, photos: list[np.ndarray]) -> None:

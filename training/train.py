@@ -203,7 +203,7 @@ def _predict(config: TrainConfig, generator, source: torch.Tensor, seen: torch.T
     """
     if config.model.kind == "image2lut":
         thumbnail = F.interpolate(seen, size=(config.model.input_size,) * 2, mode="area")
-        lut = generator(thumbnail) if withheld is None else generator(thumbnail, withheld)  # (B, N, N, N, 3)
+        lut = generator(thumbnail, withheld)  # (B, N, N, N, 3), [r, g, b]
         return apply_lut_torch(source, lut), lut
     return generator(source), None
 
