@@ -67,14 +67,26 @@ def grade_real_pairs(model: LoadedModel) -> None:
     average grade, the same for every photo: what an adaptive model must beat to be worth its adaptivity)."""
     training, held_out = split(RealPairs(SHARED_DATA / "fivek-train"), REAL_HOLD_OUT_EVERY)
     fixed = fixed_lut(training)
-    scores: dict[str, list[tuple[float, float]]] = {"doing nothing": [], "one fixed LUT (training pairs)": [],
-                                                    f"pix2lut {model.entry.name}": []}
-    for pair in held_out:
-        graded = apply_lut(pair.source, correction_lut(model, [pair.source], LUT_SIZE, Timings()))
-        for method, image in zip(scores, (pair.source, apply_lut(pair.source, fixed), graded), strict=True):
-            scores[method].append((psnr(image, pair.target), mean_de(image, pair.target)))
+    scores = {"doing nothing": expert_scores([pair.source for pair in held_out], held_out),
+              "one fixed LUT (training pairs)": expert_scores([apply_lut(p.source, fixed) for p in held_out], held_out),
+              f"pix2lut {model.entry.name}": real_pair_scores(model, held_out)}
     print_table(f"grade, {len(held_out)} held-out FiveK pairs against expert C", scores, 32)
     print(f"{'DPE (published, FiveK test)':<32} {DPE_PSNR_DB:>8.2f} {'-':>7}")
+
+
+def held_out_real_pairs() -> list[Pair]:
+    return split(RealPairs(SHARED_DATA / "fivek-train"), REAL_HOLD_OUT_EVERY)[1]
+
+
+def real_pair_scores(model: LoadedModel, pairs: Sequence[Pair]) -> list[tuple[float, float]]:
+    """(PSNR, CIEDE2000) against the expert of each pair, graded by ``model``."""
+    graded = [apply_lut(p.source, correction_lut(model, [p.source], LUT_SIZE, Timings())) for p in pairs]
+    return expert_scores(graded, pairs)
+
+
+def expert_scores(images: Sequence[np.ndarray], pairs: Sequence[Pair]) -> list[tuple[float, float]]:
+    """(PSNR, CIEDE2000) of each image against its pair's target."""
+    return [(psnr(image, pair.target), mean_de(image, pair.target)) for image, pair in zip(images, pairs, strict=True)]
 
 
 def fixed_lut(training: Sequence[Pair]) -> Lut3D:
@@ -94,6 +106,16 @@ def print_table(title: str, scores: dict[str, list[tuple[float, float]]], width:
 def grade_synthetic(model: LoadedModel, photos: list[np.ndarray]) -> None:
     """Held-out photos detuned at random (the training distribution), and the same photos untouched: a one-click
     grade should undo the first and leave the second nearly alone."""
+    none_db, ours_db, kept_db = synthetic_scores(model, photos)
+    print(f"\ngrade, {len(none_db)} random detunings of {len(photos)} held-out photos ({model.entry.name})")
+    print(f"{'detuned input':<28} {statistics.fmean(none_db):>8.2f} dB")
+    print(f"{'pix2lut grade':<28} {statistics.fmean(ours_db):>8.2f} dB")
+    print(f"{'well-exposed photo, graded':<28} {statistics.fmean(kept_db):>8.2f} dB against itself (how little it "
+          "changes a good shot)")
+
+
+def synthetic_scores(model: LoadedModel, photos: list[np.ndarray]) -> tuple[list[float], list[float], list[float]]:
+    """PSNR against each photo: detuned (``DETUNINGS_PER_PHOTO`` each), those detunings graded, the photo graded."""
     rng = np.random.default_rng(SYNTHETIC_SEED)
     none_db, ours_db, kept_db = [], [], []
     for photo in photos:
@@ -103,11 +125,7 @@ def grade_synthetic(model: LoadedModel, photos: list[np.ndarray]) -> None:
             none_db.append(psnr(detuned, photo))
             ours_db.append(psnr(graded, photo))
         kept_db.append(psnr(apply_lut(photo, correction_lut(model, [photo], LUT_SIZE, Timings())), photo))
-    print(f"\ngrade, {len(none_db)} random detunings of {len(photos)} held-out photos ({model.entry.name})")
-    print(f"{'detuned input':<28} {statistics.fmean(none_db):>8.2f} dB")
-    print(f"{'pix2lut grade':<28} {statistics.fmean(ours_db):>8.2f} dB")
-    print(f"{'well-exposed photo, graded':<28} {statistics.fmean(kept_db):>8.2f} dB against itself (how little it "
-          "changes a good shot)")
+    return none_db, ours_db, kept_db
 
 
 def look_cases(photos: list[np.ndarray], looks: list) -> Iterator[tuple[np.ndarray, object]]:
@@ -192,30 +210,43 @@ def jitter(model: LoadedModel) -> None:
     """LUT jitter on each shot as it is and un-retouched: through each held-out FiveK pair's inverse retouch, so
     that every frame asks for a correction (a grader that leaves good shots alone does not move on them)."""
     print(f"\none LUT per shot ({model.entry.name}): mean |change| of the LUT between consecutive frames")
-    undo = unretouch_luts(split(RealPairs(SHARED_DATA / "fivek-train"), REAL_HOLD_OUT_EVERY)[1])
+    for (sequence, label), figures in jitter_figures(model).items():
+        print(f"{sequence:<13} {label:<17} per frame {statistics.fmean(f['per_frame_jitter'] for f in figures):.5f} "
+              f"(max {max(f['per_frame_max_jitter'] for f in figures):.5f}), grade_clip "
+              f"{max(f['clip_jitter'] for f in figures):.5f}")
+
+
+def jitter_figures(model: LoadedModel) -> dict[tuple[str, str], list[dict[str, float]]]:
+    """``sequence_jitter`` of each frame sequence, by (sequence, "as it is" or "un-retouched xN"): one entry per
+    shot, the sequence as it is or through one held-out pair's inverse retouch."""
+    undo = unretouch_luts(held_out_real_pairs())
+    figures = {}
     for folder in sorted((SHARED_DATA / "frames").iterdir()):
         frames = [shrink(frame) for frame in FrameSequence(folder)]
         shown = {"as it is": [frames],
                  f"un-retouched x{len(undo)}": [[np.clip(apply_lut(f, lut), 0.0, 1.0) for f in frames] for lut in undo]}
         for label, shots in shown.items():
-            figures = [sequence_jitter(model, shot, LUT_SIZE) for shot in shots]
-            print(f"{folder.name:<13} {label:<17} per frame {statistics.fmean(f['per_frame_jitter'] for f in figures):.5f} "
-                  f"(max {max(f['per_frame_max_jitter'] for f in figures):.5f}), grade_clip "
-                  f"{max(f['clip_jitter'] for f in figures):.5f}")
+            figures[folder.name, label] = [sequence_jitter(model, shot, LUT_SIZE) for shot in shots]
+    return figures
 
 
 def inference_times(registry: ModelRegistry) -> None:
     print("\ninference, onnxruntime CPU")
     for name, model in registry.models.items():
-        size = model.entry.input_size
-        image = np.random.default_rng(0).random((1, 3, size, size), dtype=np.float32)
+        print(f"{name:<28} {model.entry.input_size} px  median {inference_ms(model):6.1f} ms  (target <= 50)")
+
+
+def inference_ms(model: LoadedModel) -> float:
+    """Median time of one run at the model's input size, after one to warm up."""
+    size = model.entry.input_size
+    image = np.random.default_rng(0).random((1, 3, size, size), dtype=np.float32)
+    model.run(image)
+    times = []
+    for _ in range(INFERENCE_RUNS):
+        started = time.perf_counter()
         model.run(image)
-        times = []
-        for _ in range(INFERENCE_RUNS):
-            started = time.perf_counter()
-            model.run(image)
-            times.append((time.perf_counter() - started) * 1e3)
-        print(f"{name:<28} {size} px  median {statistics.median(times):6.1f} ms  (target <= 50)")
+        times.append((time.perf_counter() - started) * 1e3)
+    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:

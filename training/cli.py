@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(handler=run_evaluate)
 
     export = commands.add_parser("export", help="export a checkpoint to ONNX, with manifest entry and model card")
-    export.add_argument("checkpoint", type=Path)
+    export.add_argument("checkpoints", type=Path, nargs="+", metavar="checkpoint",
+                        help="one checkpoint, or several runs of one model to export as their ensemble (mean output)")
     export.add_argument("-o", "--output", type=Path, required=True, help="models folder (e.g. onnx_models)")
     export.add_argument("--name", required=True, help="the model's name in the manifest")
     export.add_argument("--metrics", type=Path, help="an evaluation report.json whose summary goes in the card")
@@ -97,7 +98,7 @@ def run_export(args: argparse.Namespace) -> int:
         summary = json.loads(args.metrics.read_text())["summary"]["model"]
         metrics = {key: round(value, 4) for key, value in summary.items()}
     command = "pix2lut-train " + shlex.join(sys.argv[1:]) if sys.argv else ""
-    result = export(args.checkpoint, args.output, args.name, metrics, command, default=args.default)
+    result = export(args.checkpoints, args.output, args.name, metrics, command, default=args.default)
     print(f"exported {result.onnx_path} (parity {result.max_abs_diff:.1e}); manifest and card in {args.output}")
     return EXIT_OK
 

@@ -1,5 +1,8 @@
 """Export a checkpoint to the ONNX file the server runs, with its metadata, manifest entry and model card.
 
+Several checkpoints of one kind, role and input size export as one ensemble: the graph returns the mean of their
+outputs (:mod:`training.models.ensemble`); the card says what the members differ in.
+
 The file holds one graph (opset 17), input ``image`` float32 ``[batch, 3, S, S]`` and output ``graded``
 (image2image) or ``lut`` (image2lut, ``[batch, N, N, N, 3]`` indexed ``[r, g, b]``): the contract of
 ``server.registry``. The export is checked against the torch model on onnxruntime (max abs diff <= 1e-4) and
@@ -9,6 +12,7 @@ fails loudly otherwise; then the manifest entry (with sha256) and a model card a
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +24,10 @@ import torch
 from pix2lut.files import write_bytes_atomic
 from server.manifest import MANIFEST_NAME, manifest_entry_for
 from training.checkpoint import read_checkpoint
-from training.config import config_from_dict
+from training.config import TrainConfig, config_from_dict
 from training.errors import ExportError
 from training.models.config import build_model
+from training.models.ensemble import MeanOfModels
 
 OPSET = 17
 PARITY_ATOL = 1e-4
@@ -40,14 +45,17 @@ class ExportResult:
     max_abs_diff: float
 
 
-def export(checkpoint: Path, out_dir: Path, name: str, metrics: dict | None = None, command: str = "",
+def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict | None = None, command: str = "",
            default: bool = False) -> ExportResult:
-    state = read_checkpoint(checkpoint)
-    config = config_from_dict(state["config"], str(checkpoint))
-    model = build_model(config.model)
-    model.load_state_dict(state["generator"])
-    model.eval()
+    """Export one checkpoint, or several as their ensemble (the mean of their outputs)."""
+    members = [_load_member(path) for path in checkpoints]
+    if not members:
+        raise ExportError("export needs at least one checkpoint")
+    config, step = members[0][1], members[0][2]
+    _check_members_agree(checkpoints, [member_config for _, member_config, _ in members])
+    model = members[0][0] if len(members) == 1 else MeanOfModels([member for member, _, _ in members]).eval()
     kind, role, size = config.model.kind, ROLE_OF_TASK[config.data.task], config.model.input_size
+    differences = config_differences([member_config.to_dict() for _, member_config, _ in members])
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.onnx"
@@ -58,18 +66,68 @@ def export(checkpoint: Path, out_dir: Path, name: str, metrics: dict | None = No
         torch.onnx.export(model, (example,), str(path), input_names=["image"], output_names=[output_name],
                           opset_version=OPSET, dynamic_axes=dynamic, dynamo=False)
     except Exception as exc:  # the exporter raises many types; all mean the same to the user
-        raise ExportError(f"torch.onnx.export failed for {checkpoint}: {exc}") from exc
-    _write_metadata(path, {"pix2lut.kind": kind, "pix2lut.role": role, "pix2lut.input_size": str(size),
-                           "pix2lut.colour_space": COLOUR_SPACE, "pix2lut.config": json.dumps(config.to_dict()),
-                           "pix2lut.step": str(state["step"])})
+        raise ExportError(f"torch.onnx.export failed for {', '.join(map(str, checkpoints))}: {exc}") from exc
+    metadata = {"pix2lut.kind": kind, "pix2lut.role": role, "pix2lut.input_size": str(size),
+                "pix2lut.colour_space": COLOUR_SPACE, "pix2lut.config": json.dumps(config.to_dict()),
+                "pix2lut.step": str(step)}
+    if len(members) > 1:
+        metadata["pix2lut.members"] = json.dumps({"count": len(members), "differences": differences})
+    _write_metadata(path, metadata)
     max_diff = check_parity(model, path, size)
 
-    training = {"data": _data_description(config), "command": command, "steps": int(state["step"])}
+    training = {"data": _data_description(config), "command": command, "steps": step}
+    if len(members) > 1:
+        training["members"] = len(members)
     entry = manifest_entry_for(path, name, kind, role, size, colour_space=COLOUR_SPACE, opset=OPSET,
                                card=f"{name}.md", training=training, metrics=metrics)
     _update_manifest(out_dir / MANIFEST_NAME, entry, default)
-    write_bytes_atomic(out_dir / f"{name}.md", model_card(entry, config.to_dict(), max_diff).encode("utf-8"))
+    card = model_card(entry, config.to_dict(), max_diff, differences if len(members) > 1 else None)
+    write_bytes_atomic(out_dir / f"{name}.md", card.encode("utf-8"))
     return ExportResult(path, entry, max_diff)
+
+
+def config_differences(configs: Sequence[dict]) -> dict[str, list]:
+    """The dotted keys whose values differ between configurations, with each one's value in order."""
+    flat = [_flatten(config) for config in configs]
+    keys = sorted(set().union(*flat))
+    return {key: [each.get(key) for each in flat] for key in keys if len({repr(each.get(key)) for each in flat}) > 1}
+
+
+def _load_member(checkpoint: Path) -> tuple[torch.nn.Module, TrainConfig, int]:
+    state = read_checkpoint(checkpoint)
+    config = config_from_dict(state["config"], str(checkpoint))
+    model = build_model(config.model)
+    model.load_state_dict(state["generator"])
+    model.eval()
+    return model, config, int(state["step"])
+
+
+def _check_members_agree(checkpoints: Sequence[Path], configs: Sequence[TrainConfig]) -> None:
+    """An ensemble's members must take the same input and give the same kind of output for the same role."""
+    if len(set(map(Path.resolve, checkpoints))) < len(checkpoints):
+        raise ExportError("the same checkpoint is named twice: an ensemble's members must be different runs")
+    first = configs[0]
+    for checkpoint, config in zip(checkpoints[1:], configs[1:], strict=True):
+        for what, mine, theirs in (
+            ("kind", config.model.kind, first.model.kind),
+            ("role", ROLE_OF_TASK[config.data.task], ROLE_OF_TASK[first.data.task]),
+            ("input size", config.model.input_size, first.model.input_size),
+            ("LUT size", config.model.lut_size if config.model.kind == "image2lut" else None,
+             first.model.lut_size if first.model.kind == "image2lut" else None),
+        ):
+            if mine != theirs:
+                raise ExportError(f"{checkpoint}: {what} {mine} differs from {checkpoints[0]}'s {theirs}; "
+                                  "an ensemble's members must agree on kind, role, input size and LUT size")
+
+
+def _flatten(config: dict, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def check_parity(model: torch.nn.Module, path: Path, size: int) -> float:
@@ -91,7 +149,8 @@ def check_parity(model: torch.nn.Module, path: Path, size: int) -> float:
     return worst
 
 
-def model_card(entry: dict, config: dict, parity: float) -> str:
+def model_card(entry: dict, config: dict, parity: float, differences: dict[str, list] | None = None) -> str:
+    """The card's generated part; ``differences``: an ensemble's, by key (see :func:`config_differences`)."""
     lines = [
         f"# {entry['name']}",
         "",
@@ -101,13 +160,22 @@ def model_card(entry: dict, config: dict, parity: float) -> str:
         f"- command: `{entry.get('training', {}).get('command') or '-'}`",
         f"- steps: {entry.get('training', {}).get('steps', '-')}",
         f"- export parity (torch vs onnxruntime, max abs diff): {parity:.2e}",
+    ]
+    if differences is not None:
+        members = entry.get("training", {}).get("members", "several")
+        varied = "; ".join(f"`{key}` {', '.join(map(str, values))}" for key, values in differences.items())
+        lines.append(f"- ensemble of {members} checkpoints, the mean of their outputs; they differ in: {varied or '-'}")
+    lines += [
         "",
         "## Metrics",
         "",
     ]
     metrics = entry.get("metrics") or {}
     lines += [f"- {key}: {value}" for key, value in metrics.items()] or ["- not evaluated yet"]
-    lines += ["", "## Configuration", "", "```json", json.dumps(config, indent=2), "```", ""]
+    lines += ["", "## Configuration", ""]
+    if differences is not None:
+        lines += ["The first member's; the others differ as listed above.", ""]
+    lines += ["```json", json.dumps(config, indent=2), "```", ""]
     return "\n".join(lines)
 
 

@@ -102,6 +102,42 @@ def test_export_writes_a_model_the_server_loads_and_evaluate_reports_on_it(tmp_p
     assert (tmp_path / "eval" / "contact_sheet.png").exists()
 
 
+def test_two_runs_export_as_one_ensemble_whose_lut_is_the_mean_of_theirs(tmp_path, capsys):
+    import onnxruntime
+
+    config = tiny_config(tmp_path, "image2lut")
+    runs = [tmp_path / "seed0", tmp_path / "seed1"]
+    for seed, run in enumerate(runs):
+        assert main(["train", "--config", str(config), "--set", f"run.seed={seed}", "--set", f"run.out_dir={run}",
+                     "--set", "optim.lr=3e-2"]) == 0
+    models = tmp_path / "models"
+    for name, checkpoints in (("one", runs[:1]), ("two", runs[1:]), ("both", runs)):
+        assert main(["export", *(str(run / "last.pt") for run in checkpoints), "-o", str(models),
+                     "--name", name]) == 0
+    registry = ModelRegistry.load(models)
+    assert registry.refused == {} and registry.get("both").entry.training["members"] == 2
+
+    image = read_image(tmp_path / "photos" / "photo_03.png").pixels
+    thumb = np.ascontiguousarray(image[:32, :32].transpose(2, 0, 1))[None]
+    luts = {name: onnxruntime.InferenceSession(str(models / f"{name}.onnx")).run(None, {"image": thumb})[0]
+            for name in ("one", "two", "both")}
+    assert np.abs(luts["one"] - luts["two"]).max() > 1e-3  # two seeds, two different graders
+    np.testing.assert_allclose(luts["both"], (luts["one"] + luts["two"]) / 2, atol=1e-5)
+    assert "ensemble of 2 checkpoints" in (models / "both.md").read_text()
+    assert "`run.seed` 0, 1" in (models / "both.md").read_text()  # what the members differ in, from their configs
+
+    capsys.readouterr()
+    wider = ["--set", "model.input_size=64", "--set", f"run.out_dir={tmp_path / 'wide'}"]
+    assert main(["train", "--config", str(config), "--set", "optim.steps=1", *wider]) == 0
+    assert main(["export", str(runs[0] / "last.pt"), str(tmp_path / "wide" / "last.pt"), "-o", str(models),
+                 "--name", "mixed"]) == 1
+    assert "input size 64 differs" in capsys.readouterr().err
+    assert main(["export", str(runs[0] / "last.pt"), str(runs[0] / "last.pt"), "-o", str(models),
+                 "--name", "twice"]) == 1
+    assert "the same checkpoint is named twice" in capsys.readouterr().err
+    assert not (models / "mixed.onnx").exists() and not (models / "twice.onnx").exists()
+
+
 def test_a_reference_look_model_exports_as_the_look_role_and_gives_the_references_look(tmp_path):
     config = tiny_config(tmp_path, "image2lut", task="reference_look")
     widened = ["--set", "data.look_mix=2", "--set", "data.parametric_boldness=0.5"]
