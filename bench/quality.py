@@ -40,8 +40,8 @@ from training.data.looks import load_looks
 from training.data.pairs import FrameSequence, Pair, RealPairs
 from training.data.photos import list_photos
 from training.data.retouch import unretouch_luts
-from training.data_sources import REAL_HOLD_OUT_EVERY, split
-from training.evaluate import sequence_jitter
+from training.data_sources import REAL_HOLD_OUT_EVERY, held_out_real_pairs, split
+from training.evaluate import held_out_fold, sequence_jitter
 from training.metrics import psnr
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +51,7 @@ KNN_NEIGHBOURS = 40
 LUT_SIZE = 33
 INFERENCE_RUNS = 20
 SYNTHETIC_SEED = 7
+FIVEK = SHARED_DATA / "fivek-train"
 DETUNINGS_PER_PHOTO = 2
 
 
@@ -65,17 +66,19 @@ def shrink(image: np.ndarray) -> np.ndarray:
 def grade_real_pairs(model: LoadedModel) -> None:
     """The held-out FiveK pairs: ours, doing nothing, and one fixed LUT fitted on the training pairs (the expert's
     average grade, the same for every photo: what an adaptive model must beat to be worth its adaptivity)."""
-    training, held_out = split(RealPairs(SHARED_DATA / "fivek-train"), REAL_HOLD_OUT_EVERY)
-    fixed = fixed_lut(training)
-    scores = {"doing nothing": expert_scores([pair.source for pair in held_out], held_out),
-              "one fixed LUT (training pairs)": expert_scores([apply_lut(p.source, fixed) for p in held_out], held_out),
-              f"pix2lut {model.entry.name}": real_pair_scores(model, held_out)}
+    fold = held_out_fold(model)
+    held_out = held_out_real_pairs(FIVEK, fold)
+    scores = {**real_pair_baselines(fold), f"pix2lut {model.entry.name}": real_pair_scores(model, held_out)}
     print_table(f"grade, {len(held_out)} held-out FiveK pairs against expert C", scores, 32)
     print(f"{'DPE (published, FiveK test)':<32} {DPE_PSNR_DB:>8.2f} {'-':>7}")
 
 
-def held_out_real_pairs() -> list[Pair]:
-    return split(RealPairs(SHARED_DATA / "fivek-train"), REAL_HOLD_OUT_EVERY)[1]
+def real_pair_baselines(fold: int = 0) -> dict[str, list[tuple[float, float]]]:
+    """Doing nothing and one fixed LUT fitted on the training pairs, on the pairs held out with ``fold``."""
+    training, held_out = split(RealPairs(FIVEK), REAL_HOLD_OUT_EVERY, fold)
+    fixed = fixed_lut(training)
+    return {"doing nothing": expert_scores([pair.source for pair in held_out], held_out),
+            "one fixed LUT (training pairs)": expert_scores([apply_lut(p.source, fixed) for p in held_out], held_out)}
 
 
 def real_pair_scores(model: LoadedModel, pairs: Sequence[Pair]) -> list[tuple[float, float]]:
@@ -219,7 +222,7 @@ def jitter(model: LoadedModel) -> None:
 def jitter_figures(model: LoadedModel) -> dict[tuple[str, str], list[dict[str, float]]]:
     """``sequence_jitter`` of each frame sequence, by (sequence, "as it is" or "un-retouched xN"): one entry per
     shot, the sequence as it is or through one held-out pair's inverse retouch."""
-    undo = unretouch_luts(held_out_real_pairs())
+    undo = unretouch_luts(held_out_real_pairs(FIVEK, held_out_fold(model)))
     figures = {}
     for folder in sorted((SHARED_DATA / "frames").iterdir()):
         frames = [shrink(frame) for frame in FrameSequence(folder)]

@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--role", default="grade", choices=["grade", "neutralize", "look"])
     evaluate.add_argument("--pairs", type=Path, help="folder of real pairs: input/ and target/ (or expertC/)")
     evaluate.add_argument("--held-out", action="store_true",
-                          help="only the pairs training holds out of --pairs (one in four), as the model cards report")
+                          help="only the pairs the model's training held out of --pairs (one in four, its "
+                               "data.real_fold), as the model cards report")
     evaluate.add_argument("--sequence", type=Path, action="append", default=[], help="a folder of frames (repeat)")
     evaluate.add_argument("--lut-size", type=int, default=33, choices=[17, 33, 65])
     evaluate.add_argument("-o", "--output", type=Path, required=True, help="folder for report.json and the sheet")
@@ -76,11 +77,11 @@ def run_train(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     from training.data.pairs import FrameSequence, RealPairs
     from training.data_sources import held_out_real_pairs
-    from training.evaluate import evaluate, load_model
+    from training.evaluate import evaluate, held_out_fold, load_model
 
     model = load_model(args.models, args.model, args.role)
     if args.pairs and args.held_out:
-        pairs = held_out_real_pairs(args.pairs)
+        pairs = held_out_real_pairs(args.pairs, held_out_fold(model))
     else:
         pairs = RealPairs(args.pairs) if args.pairs else []
     sequences = {folder.name: list(FrameSequence(folder)) for folder in args.sequence}

@@ -22,6 +22,7 @@ from training.errors import ConfigError
 from training.models.config import ModelConfig
 
 TASKS = ("grade", "neutralize", "look", "reference_look")
+REAL_HOLD_OUT_EVERY = 4  # real pairs are few (FiveK: 16 here): one in four is kept for evaluation
 LEAVE_OWN_OUT_TASKS = ("grade", "neutralize")  # whose library entries map one to one onto what their samples use
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -36,6 +37,9 @@ class DataConfig:
     real_pairs: str = ""  # folder with input/ and target/ (or expertC/), mixed in with real_fraction
     real_fraction: float = 0.0
     real_detune: float = 0.0  # real inputs also get a random detuning up to this strength (the target stays)
+    # which one in REAL_HOLD_OUT_EVERY of the real pairs is held out (pairs fold, fold + 4, ...): 0 for the shipped
+    # models; 1 to 3 for cross-validation runs, so that every pair is judged by a model that never saw it
+    real_fold: int = 0
     # grade: the share of synthetic pairs whose photo is un-retouched (the inverse of a training real pair's
     # retouch, training.data.retouch) instead of detuned at random
     degradation_share: float = 0.0
@@ -147,6 +151,9 @@ def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfi
         raise ConfigError(f"{source}: data.leave_own_out withholds a library's own entries: it needs task "
                           f"{' or '.join(LEAVE_OWN_OUT_TASKS)}, model.basis_init = \"library\" and model.blend = "
                           "\"softmax\"")
+    if not 0 <= config.data.real_fold < REAL_HOLD_OUT_EVERY:
+        raise ConfigError(f"{source}: data.real_fold must be 0 to {REAL_HOLD_OUT_EVERY - 1}, found "
+                          f"{config.data.real_fold}")
     if config.optim.lr_schedule not in LR_SCHEDULES:
         raise ConfigError(
             f"{source}: optim.lr_schedule must be one of {', '.join(LR_SCHEDULES)}, found {config.optim.lr_schedule!r}"

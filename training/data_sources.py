@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.config import TrainConfig
+from training.config import REAL_HOLD_OUT_EVERY, TrainConfig
 from training.data.augment import random_crop, random_flip
 from training.data.detune import apply_detuning, random_detuning
 from training.data.looks import load_looks
@@ -22,14 +22,15 @@ from training.data.retouch import unretouch_luts
 from training.errors import DataError
 
 HOLD_OUT_EVERY = 10  # one photo (and one look) in ten is never trained on
-REAL_HOLD_OUT_EVERY = 4  # real pairs are few (FiveK: 16 here): one in four is kept for evaluation
 VALIDATION_SEED_OFFSET = 1_000_003  # validation pairs are drawn from another stream than training pairs
 
 
-def split(items: Sequence, every: int = HOLD_OUT_EVERY) -> tuple[list, list]:
-    """(training, held out): every ``every``-th item, counting from the first, is held out."""
-    held_out = [item for index, item in enumerate(items) if index % every == 0]
-    training = [item for index, item in enumerate(items) if index % every != 0]
+def split(items: Sequence, every: int = HOLD_OUT_EVERY, fold: int = 0) -> tuple[list, list]:
+    """(training, held out): every ``every``-th item, counting from item ``fold``, is held out."""
+    if not 0 <= fold < every:
+        raise ValueError(f"fold must be 0 to {every - 1}, found {fold}")
+    held_out = [item for index, item in enumerate(items) if index % every == fold]
+    training = [item for index, item in enumerate(items) if index % every != fold]
     return training, held_out
 
 
@@ -55,13 +56,15 @@ def training_pairs(config: TrainConfig) -> Sequence[Pair]:
 
 
 def training_real_pairs(config: TrainConfig) -> list[Pair]:
-    """The real pairs a run may learn from (none without ``data.real_pairs``): all but the held-out ones."""
-    return split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY)[0] if config.data.real_pairs else []
+    """The real pairs a run may learn from (none without ``data.real_pairs``): all but its held-out ones."""
+    if not config.data.real_pairs:
+        return []
+    return split(RealPairs(config.data.real_pairs), REAL_HOLD_OUT_EVERY, config.data.real_fold)[0]
 
 
-def held_out_real_pairs(folder: str | Path) -> list[Pair]:
-    """The real pairs no training run sees (one in ``REAL_HOLD_OUT_EVERY``), for evaluation."""
-    return split(RealPairs(folder), REAL_HOLD_OUT_EVERY)[1]
+def held_out_real_pairs(folder: str | Path, fold: int = 0) -> list[Pair]:
+    """The real pairs a run of ``data.real_fold`` = ``fold`` never sees (one in ``REAL_HOLD_OUT_EVERY``)."""
+    return split(RealPairs(folder), REAL_HOLD_OUT_EVERY, fold)[1]
 
 
 def validation_pairs(config: TrainConfig) -> Sequence[Pair]:

@@ -55,6 +55,16 @@ def load_model(models_dir: Path, name: str | None, role: str = "grade") -> Loade
     return registry.get(name) if name else registry.default_for(role)
 
 
+def held_out_fold(model: LoadedModel) -> int:
+    """The ``data.real_fold`` the model was trained with, from its ONNX metadata (0 when it does not say): which
+    of the real pairs it never saw."""
+    config = model.session.get_modelmeta().custom_metadata_map.get("pix2lut.config", "{}")
+    try:
+        return int(json.loads(config).get("data", {}).get("real_fold", 0))
+    except (ValueError, TypeError, AttributeError):
+        return 0
+
+
 def evaluate(
     model: LoadedModel,
     pairs: Iterable[Pair],

@@ -112,12 +112,14 @@ def _check_members_agree(checkpoints: Sequence[Path], configs: Sequence[TrainCon
             ("kind", config.model.kind, first.model.kind),
             ("role", ROLE_OF_TASK[config.data.task], ROLE_OF_TASK[first.data.task]),
             ("input size", config.model.input_size, first.model.input_size),
+            ("real fold", config.data.real_fold, first.data.real_fold),  # else no real pair is unseen by all
             ("LUT size", config.model.lut_size if config.model.kind == "image2lut" else None,
              first.model.lut_size if first.model.kind == "image2lut" else None),
         ):
             if mine != theirs:
                 raise ExportError(f"{checkpoint}: {what} {mine} differs from {checkpoints[0]}'s {theirs}; "
-                                  "an ensemble's members must agree on kind, role, input size and LUT size")
+                                  "an ensemble's members must agree on kind, role, input size, LUT size and the "
+                                  "real pairs they hold out")
 
 
 def _flatten(config: dict, prefix: str = "") -> dict[str, object]:
@@ -202,10 +204,11 @@ def _data_description(config) -> str:
         parts.append(f"looks {Path(data.looks).name}{blend}")
         if data.parametric_boldness:
             parts.append(f"parametric looks up to boldness {data.parametric_boldness:g}")
+    fold = f", fold {data.real_fold} held out" if data.real_fold else ""
     if data.real_pairs and data.real_fraction:
-        parts.append(f"real pairs {Path(data.real_pairs).name} ({data.real_fraction:.0%})")
+        parts.append(f"real pairs {Path(data.real_pairs).name} ({data.real_fraction:.0%}{fold})")
     elif data.real_pairs:
-        parts.append(f"real pairs {Path(data.real_pairs).name} (their retouches only)")
+        parts.append(f"real pairs {Path(data.real_pairs).name} (their retouches only{fold})")
     if data.degradation_share:
         blend = f", blends of {data.degradation_mix}" if data.degradation_mix > 1 else ""
         parts.append(f"photos un-retouched by the real pairs' inverse retouches{blend} ({data.degradation_share:.0%} "

@@ -12,7 +12,7 @@ from tests.training.pair_checks import lut_change
 from training.config import load_config
 from training.data.pairs import Pair
 from training.data_sources import MixedPairs, held_out_real_pairs, training_pairs, validation_pairs
-from training.errors import DataError
+from training.errors import ConfigError, DataError
 
 SIZE = 16
 
@@ -75,7 +75,8 @@ def test_out_of_range_options_are_refused(fraction: float, detune: float, messag
         MixedPairs(synthetic(2), [real_pair(0)], SIZE, fraction, seed=0, real_detune=detune)
 
 
-def test_held_out_real_pairs_never_reach_training(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("fold", "expected"), [(0, {"p0", "p4"}), (1, {"p1", "p5"}), (3, {"p3", "p7"})])
+def test_held_out_real_pairs_never_reach_training(tmp_path: Path, fold: int, expected: set[str]) -> None:
     pairs = tmp_path / "pairs"
     (pairs / "input").mkdir(parents=True)
     (pairs / "target").mkdir()
@@ -88,11 +89,16 @@ def test_held_out_real_pairs_never_reach_training(tmp_path: Path) -> None:
     for name in "abc":  # one in ten photos is held out: the first
         write_image(photos / f"{name}.png", real_pair(9).source)
     config = load_config(None, [f"data.photos={photos}", f"data.real_pairs={pairs}", "data.real_fraction=1.0",
-                                "data.crop=16", "data.samples_per_epoch=200"])
+                                "data.crop=16", "data.samples_per_epoch=200", f"data.real_fold={fold}"])
     seen = {pair.name.rsplit("-", 1)[0] for pair in training_pairs(config)}
-    held_out = {pair.name for pair in held_out_real_pairs(pairs)}
-    assert held_out == {"p0", "p4"}
+    held_out = {pair.name for pair in held_out_real_pairs(pairs, fold)}
+    assert held_out == expected  # each fold holds out its own quarter: four folds judge every pair once
     assert seen == {f"p{index}" for index in range(8)} - held_out
+
+
+def test_a_real_fold_outside_the_four_is_refused() -> None:
+    with pytest.raises(ConfigError, match="data.real_fold must be 0 to 3, found 4"):
+        load_config(None, ["data.real_fold=4"])
 
 
 def test_training_options_widen_training_and_leave_validation_as_it_was(tmp_path: Path) -> None:

@@ -221,6 +221,26 @@ def test_a_grade_library_trained_leaving_each_samples_own_retouch_out_exports_a_
     assert "data.leave_own_out withholds a library's own entries" in capsys.readouterr().err
 
 
+def test_a_cross_validation_run_is_judged_on_the_real_pairs_it_held_out(tmp_path, capsys):
+    config = tiny_config(tmp_path, "image2lut", task="grade")
+    pairs = make_real_pairs(tmp_path / "pairs")  # photo_00 ... photo_07
+    real = ["--set", f"data.real_pairs={pairs}", "--set", "data.real_fraction=0.5", "--set", "optim.steps=2"]
+    assert main(["train", "--config", str(config), *real, "--set", "data.real_fold=2"]) == 0
+    models = tmp_path / "models"
+    assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "fold2"]) == 0
+    assert "fold 2 held out" in json.loads((models / "manifest.json").read_text())["models"][0]["training"]["data"]
+    assert main(["evaluate", "--models", str(models), "--pairs", str(pairs), "--held-out",
+                 "-o", str(tmp_path / "eval")]) == 0
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert [pair["name"] for pair in report["pairs"]] == ["photo_02", "photo_06"]  # its fold's, read from the model
+
+    capsys.readouterr()
+    assert main(["train", "--config", str(config), *real, "--set", f"run.out_dir={tmp_path / 'fold0'}"]) == 0
+    assert main(["export", str(tmp_path / "run" / "last.pt"), str(tmp_path / "fold0" / "last.pt"),
+                 "-o", str(models), "--name", "mixed"]) == 1  # no real pair would be unseen by both
+    assert "real fold 0 differs" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("leave_own_out", [True, False])
 def test_with_every_retouch_withheld_only_the_identity_answers_and_nothing_learns(tmp_path, leave_own_out):
     config = tiny_config(tmp_path, "image2lut", task="grade")
