@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import onnx
@@ -51,11 +52,12 @@ def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict 
     members = [_load_member(path) for path in checkpoints]
     if not members:
         raise ExportError("export needs at least one checkpoint")
-    config, step = members[0][1], members[0][2]
-    _check_members_agree(checkpoints, [member_config for _, member_config, _ in members])
-    model = members[0][0] if len(members) == 1 else MeanOfModels([member for member, _, _ in members]).eval()
+    _check_members_agree(checkpoints, [member.config for member in members])
+    ensemble = len(members) > 1
+    config, step = members[0].config, members[0].step
+    model = MeanOfModels([member.model for member in members]).eval() if ensemble else members[0].model
     kind, role, size = config.model.kind, ROLE_OF_TASK[config.data.task], config.model.input_size
-    differences = config_differences([member_config.to_dict() for _, member_config, _ in members])
+    differences = config_differences([member.config.to_dict() for member in members]) if ensemble else None
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.onnx"
@@ -70,18 +72,18 @@ def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict 
     metadata = {"pix2lut.kind": kind, "pix2lut.role": role, "pix2lut.input_size": str(size),
                 "pix2lut.colour_space": COLOUR_SPACE, "pix2lut.config": json.dumps(config.to_dict()),
                 "pix2lut.step": str(step)}
-    if len(members) > 1:
+    if ensemble:
         metadata["pix2lut.members"] = json.dumps({"count": len(members), "differences": differences})
     _write_metadata(path, metadata)
     max_diff = check_parity(model, path, size)
 
     training = {"data": _data_description(config), "command": command, "steps": step}
-    if len(members) > 1:
+    if ensemble:
         training["members"] = len(members)
     entry = manifest_entry_for(path, name, kind, role, size, colour_space=COLOUR_SPACE, opset=OPSET,
                                card=f"{name}.md", training=training, metrics=metrics)
     _update_manifest(out_dir / MANIFEST_NAME, entry, default)
-    card = model_card(entry, config.to_dict(), max_diff, differences if len(members) > 1 else None)
+    card = model_card(entry, config.to_dict(), max_diff, differences)
     write_bytes_atomic(out_dir / f"{name}.md", card.encode("utf-8"))
     return ExportResult(path, entry, max_diff)
 
@@ -93,13 +95,19 @@ def config_differences(configs: Sequence[dict]) -> dict[str, list]:
     return {key: [each.get(key) for each in flat] for key in keys if len({repr(each.get(key)) for each in flat}) > 1}
 
 
-def _load_member(checkpoint: Path) -> tuple[torch.nn.Module, TrainConfig, int]:
+class _Member(NamedTuple):
+    model: torch.nn.Module
+    config: TrainConfig
+    step: int
+
+
+def _load_member(checkpoint: Path) -> _Member:
     state = read_checkpoint(checkpoint)
     config = config_from_dict(state["config"], str(checkpoint))
     model = build_model(config.model)
     model.load_state_dict(state["generator"])
     model.eval()
-    return model, config, int(state["step"])
+    return _Member(model, config, int(state["step"]))
 
 
 def _check_members_agree(checkpoints: Sequence[Path], configs: Sequence[TrainConfig]) -> None:
