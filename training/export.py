@@ -92,7 +92,8 @@ def config_differences(configs: Sequence[dict]) -> dict[str, list]:
     """The dotted keys whose values differ between configurations, with each one's value in order."""
     flat = [_flatten(config) for config in configs]
     keys = sorted(set().union(*flat))
-    return {key: [each.get(key) for each in flat] for key in keys if len({repr(each.get(key)) for each in flat}) > 1}
+    return {key: [each.get(key) for each in flat] for key in keys
+            if any(each.get(key) != flat[0].get(key) for each in flat[1:])}  # == : 3 and 3.0 are the same setting
 
 
 class _Member(NamedTuple):

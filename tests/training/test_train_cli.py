@@ -221,6 +221,15 @@ def test_a_grade_library_trained_leaving_each_samples_own_retouch_out_exports_a_
     assert "data.leave_own_out withholds a library's own entries" in capsys.readouterr().err
 
 
+def test_an_ensembles_card_names_only_the_settings_its_members_really_differ_in():
+    from training.config import load_config
+    from training.export import config_differences
+
+    first = load_config(None, ["optim.mse_weight=3", "run.seed=0"]).to_dict()  # a file's 3 and another's 3.0
+    second = load_config(None, ["optim.mse_weight=3.0", "run.seed=1"]).to_dict()
+    assert config_differences([first, second]) == {"run.seed": [0, 1]}
+
+
 def test_a_cross_validation_run_is_judged_on_the_real_pairs_it_held_out(tmp_path, capsys):
     config = tiny_config(tmp_path, "image2lut", task="grade")
     pairs = make_real_pairs(tmp_path / "pairs")  # photo_00 ... photo_07
