@@ -64,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{statistics.fmean(jitters):>8.5f} {inference_ms(model):>6.1f}", flush=True)
 
     baselines = {fold: real_pair_baselines(fold) for fold in sorted(real_by_fold)}
-    print(f"\n{'baseline':<24} {'fold':>4} {'FiveK dB':>8} {'min-max':>11} {'dE00':>6}")
+    print(f"\n{'baseline':<32} {'fold':>4} {'FiveK dB':>8} {'min-max':>11} {'dE00':>6}")
     for fold, methods in baselines.items():
         for method, scores in methods.items():
             each = [score[0] for score in scores]
-            print(f"{method:<24} {fold:>4} {statistics.fmean(each):>8.2f} {min(each):>5.1f}-{max(each):<5.1f} "
+            print(f"{method:<32} {fold:>4} {statistics.fmean(each):>8.2f} {min(each):>5.1f}-{max(each):<5.1f} "
                   f"{_mean_de(scores):>6.2f}")
 
     if sorted(real_by_fold) == list(range(REAL_HOLD_OUT_EVERY)) and all(len(m) == 1 for m in real_by_fold.values()):

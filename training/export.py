@@ -197,9 +197,13 @@ def _write_metadata(path: Path, metadata: dict[str, str]) -> None:
 
 
 def _update_manifest(path: Path, entry: dict, default: bool) -> None:
-    """Add or replace ``entry``; ``default`` makes it the server's default for its role."""
+    """Add ``entry``, or replace the model of its name where it stands; ``default`` makes it its role's default."""
     document = json.loads(path.read_text()) if path.exists() else {"manifest_version": 1, "models": []}
-    document["models"] = [m for m in document["models"] if m["name"] != entry["name"]] + [entry]
+    names = [model["name"] for model in document["models"]]
+    if entry["name"] in names:
+        document["models"][names.index(entry["name"])] = entry
+    else:
+        document["models"].append(entry)
     if default:
         document["defaults"] = {**document.get("defaults", {}), entry["role"]: entry["name"]}
     write_bytes_atomic(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))

@@ -116,6 +116,9 @@ def test_two_runs_export_as_one_ensemble_whose_lut_is_the_mean_of_theirs(tmp_pat
                      "--name", name]) == 0
     registry = ModelRegistry.load(models)
     assert registry.refused == {} and registry.get("both").entry.training["members"] == 2
+    assert main(["export", str(runs[0] / "last.pt"), "-o", str(models), "--name", "one"]) == 0  # exported again
+    names = [model["name"] for model in json.loads((models / "manifest.json").read_text())["models"]]
+    assert names == ["one", "two", "both"]  # replaced where it stood
 
     image = read_image(tmp_path / "photos" / "photo_03.png").pixels
     thumb = np.ascontiguousarray(image[:32, :32].transpose(2, 0, 1))[None]
