@@ -16,7 +16,11 @@ import ipaddress
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -85,12 +89,32 @@ def serve(config: ServerConfig) -> int:
     context = zmq.Context.instance()
     authenticator = _start_authenticator(context, config.curve_keys) if config.curve_keys else None
     try:
-        if config.workers <= 1:
-            return _serve_in_process(context, config)
-        return _serve_with_workers(context, config)
+        with _stopped_by_signals():
+            if config.workers <= 1:
+                return _serve_in_process(context, config)
+            return _serve_with_workers(context, config)
     finally:
         if authenticator is not None:
             authenticator.stop()
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the server as Ctrl-C does. A script that starts it in the background gets it with
+    SIGINT ignored (non-interactive shells do that to background jobs), and service managers stop with SIGTERM;
+    without this, the first would be unstoppable but by kill -9 and the second would skip the clean shutdown.
+    Only the main thread may set handlers: a server run in another thread (tests, the panel) keeps the process's."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in previous:
+        signal.signal(signum, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _serve_in_process(context: zmq.Context, config: ServerConfig) -> int:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import signal
 import subprocess
 import sys
 import threading
@@ -141,6 +144,27 @@ def test_a_client_retrying_reaches_a_server_killed_and_restarted(models_dir):
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_server_started_in_the_background_by_a_script_stops_cleanly_on_a_signal(models_dir, stop):
+    address = f"tcp://127.0.0.1:{free_port()}"
+    server = shlex.join([sys.executable, "-m", "pix2lut.cli", "serve", "--bind", address, "--models", str(models_dir),
+                         "--threads", "1"])
+    # as scripts/run.sh starts it: `server &` in a non-interactive shell, which starts it with SIGINT ignored
+    shell = subprocess.Popen(["bash", "-c", f"{server} >/dev/null & echo $!; wait $!"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pid = int(shell.stdout.readline())
+    try:
+        with Client(address, timeout_ms=20_000, retries=1) as client:
+            assert client.ping()["ok"]
+        os.kill(pid, stop)
+        assert shell.wait(timeout=20) == 0  # wait's status is the server's
+        assert "interrupted: stopping" in shell.stderr.read()  # the clean way out, not a kill
+    finally:
+        if shell.poll() is None:
+            os.kill(pid, signal.SIGKILL)
+            shell.wait(timeout=10)
 
 
 def test_binding_beyond_loopback_without_keys_is_refused(models_dir):
