@@ -45,13 +45,13 @@ from training.evaluate import held_out_fold, sequence_jitter
 from training.metrics import psnr
 
 ROOT = Path(__file__).resolve().parents[1]
+FIVEK = SHARED_DATA / "fivek-train"  # the real pairs: input and expert C
 DPE_PSNR_DB = 23.3  # Chen et al., CVPR 2018, on the FiveK test set (as quoted in the learned-LUT papers)
 WORK_SIDE = 512  # photos are evaluated at most this long on their long side
 KNN_NEIGHBOURS = 40
 LUT_SIZE = 33
 INFERENCE_RUNS = 20
 SYNTHETIC_SEED = 7
-FIVEK = SHARED_DATA / "fivek-train"
 DETUNINGS_PER_PHOTO = 2
 
 
