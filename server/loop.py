@@ -103,7 +103,7 @@ def _stopped_by_signals() -> Iterator[None]:
     """SIGINT and SIGTERM stop the server as Ctrl-C does. A script that starts it in the background gets it with
     SIGINT ignored (non-interactive shells do that to background jobs), and service managers stop with SIGTERM;
     without this, the first would be unstoppable but by kill -9 and the second would skip the clean shutdown.
-    Only the main thread may set handlers: a server run in another thread (tests, the panel) keeps the process's."""
+    Only the main thread may set handlers: a server run in another thread (as the tests do) keeps the process's."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
