@@ -13,16 +13,14 @@ B/last.pt ...``) and configurations, every figure measured the same way in one p
 
 from __future__ import annotations
 
-import argparse
 import statistics
-from pathlib import Path
 
 from bench.quality import (
     FIVEK,
-    ROOT,
     held_out_photos,
     inference_ms,
     jitter_figures,
+    models_and_photos_arguments,
     real_pair_baselines,
     real_pair_scores,
     synthetic_scores,
@@ -36,10 +34,7 @@ Scores = list[tuple[float, float]]  # (PSNR, CIEDE2000) per pair
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", type=Path, default=ROOT / "onnx_models")
-    parser.add_argument("--photos", type=int, default=12, help="held-out photos used")
-    args = parser.parse_args(argv)
+    args = models_and_photos_arguments(__doc__.splitlines()[0], argv)
     registry = ModelRegistry.load(args.models, threads=2)
     graders = {name: model for name, model in registry.models.items() if model.entry.role == "grade"}
     if not graders:

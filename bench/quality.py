@@ -252,11 +252,16 @@ def inference_ms(model: LoadedModel) -> float:
     return statistics.median(times)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def models_and_photos_arguments(description: str, argv: list[str] | None) -> argparse.Namespace:
+    """``--models`` (a models folder, the shipped one by default) and ``--photos``: what the quality benches take."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--models", type=Path, default=ROOT / "onnx_models")
     parser.add_argument("--photos", type=int, default=12, help="held-out photos used")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = models_and_photos_arguments(__doc__.splitlines()[0], argv)
     registry = ModelRegistry.load(args.models, threads=2)
     photos = held_out_photos(args.photos)
     _, held_looks = split(load_looks(SHARED_DATA / "looks"))
