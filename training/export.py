@@ -12,6 +12,7 @@ fails loudly otherwise; then the manifest entry (with sha256) and a model card a
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ OUTPUT_NAMES = {"image2image": "graded", "image2lut": "lut"}
 # the server role of a task's model: a learned look and a reference-look model both give a frame's look LUT
 ROLE_OF_TASK = {"grade": "grade", "neutralize": "neutralize", "look": "look", "reference_look": "look"}
 COLOUR_SPACE = "rec709"  # display-referred Rec.709/sRGB-encoded frames, as everywhere in the product
+CHECKOUT = Path(__file__).resolve().parents[1]
+FOLDER_KEYS = (("data", "photos"), ("data", "looks"), ("data", "real_pairs"), ("run", "out_dir"))
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict 
     config, step = members[0].config, members[0].step
     model = MeanOfModels([member.model for member in members]).eval() if ensemble else members[0].model
     kind, role, size = config.model.kind, ROLE_OF_TASK[config.data.task], config.model.input_size
-    differences = config_differences([member.config.to_dict() for member in members]) if ensemble else None
+    shown = [portable_config(member.config) for member in members]
+    differences = config_differences(shown) if ensemble else None
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.onnx"
@@ -70,7 +74,7 @@ def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict 
     except Exception as exc:  # the exporter raises many types; all mean the same to the user
         raise ExportError(f"torch.onnx.export failed for {', '.join(map(str, checkpoints))}: {exc}") from exc
     metadata = {"pix2lut.kind": kind, "pix2lut.role": role, "pix2lut.input_size": str(size),
-                "pix2lut.colour_space": COLOUR_SPACE, "pix2lut.config": json.dumps(config.to_dict()),
+                "pix2lut.colour_space": COLOUR_SPACE, "pix2lut.config": json.dumps(shown[0]),
                 "pix2lut.step": str(step)}
     if ensemble:
         metadata["pix2lut.members"] = json.dumps({"count": len(members), "differences": differences})
@@ -83,9 +87,20 @@ def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict 
     entry = manifest_entry_for(path, name, kind, role, size, colour_space=COLOUR_SPACE, opset=OPSET,
                                card=f"{name}.md", training=training, metrics=metrics)
     _update_manifest(out_dir / MANIFEST_NAME, entry, default)
-    card = model_card(entry, config.to_dict(), max_diff, differences)
+    card = model_card(entry, shown[0], max_diff, differences)
     write_bytes_atomic(out_dir / f"{name}.md", card.encode("utf-8"))
     return ExportResult(path, entry, max_diff)
+
+
+def portable_config(config: TrainConfig) -> dict:
+    """The configuration as a card and the ONNX metadata give it: a folder beside the checkout (the shared data, the
+    runs) as the configs write it, relative to the checkout (``../shared/data/photos``), not this machine's path."""
+    shown = config.to_dict()
+    for section, key in FOLDER_KEYS:
+        folder = Path(shown[section][key]) if shown[section][key] else None
+        if folder is not None and folder.is_absolute() and folder.is_relative_to(CHECKOUT.parent):
+            shown[section][key] = Path(os.path.relpath(folder, CHECKOUT)).as_posix()
+    return shown
 
 
 def config_differences(configs: Sequence[dict]) -> dict[str, list]:

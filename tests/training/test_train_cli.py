@@ -233,6 +233,18 @@ def test_an_ensembles_card_names_only_the_settings_its_members_really_differ_in(
     assert config_differences([first, second]) == {"run.seed": [0, 1]}
 
 
+def test_a_card_gives_the_data_folders_beside_the_checkout_as_the_configs_write_them(tmp_path):
+    from training.config import SHARED_DATA, load_config
+    from training.export import portable_config
+
+    own = tmp_path / "my-footage"
+    shown = portable_config(load_config(None, [f"data.real_pairs={own}", "run.out_dir=runs/mine"]))
+    assert shown["data"]["photos"] == "../shared/data/photos" != str(SHARED_DATA / "photos")  # the default
+    assert shown["data"]["looks"] == "../shared/data/looks"
+    assert shown["data"]["real_pairs"] == str(own)  # elsewhere: as given
+    assert shown["run"]["out_dir"] == "runs/mine"
+
+
 def test_a_cross_validation_run_is_judged_on_the_real_pairs_it_held_out(tmp_path, capsys):
     config = tiny_config(tmp_path, "image2lut", task="grade")
     pairs = make_real_pairs(tmp_path / "pairs")  # photo_00 ... photo_07
