@@ -81,7 +81,7 @@ def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict 
     _write_metadata(path, metadata)
     max_diff = check_parity(model, path, size)
 
-    training = {"data": _data_description(config), "command": command, "steps": step}
+    training = {"data": training_data_description([member.config for member in members]), "command": command, "steps": step}
     if ensemble:
         training["members"] = len(members)
     entry = manifest_entry_for(path, name, kind, role, size, colour_space=COLOUR_SPACE, opset=OPSET,
@@ -224,7 +224,16 @@ def _update_manifest(path: Path, entry: dict, default: bool) -> None:
     write_bytes_atomic(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
 
 
-def _data_description(config) -> str:
+def training_data_description(configs: Sequence[TrainConfig]) -> str:
+    """What the members trained on: one description, or each distinct one with how many members it holds."""
+    descriptions = [_data_description(config) for config in configs]
+    distinct = list(dict.fromkeys(descriptions))
+    if len(distinct) == 1:
+        return distinct[0]
+    return "; ".join(f"{descriptions.count(each)} of the {len(configs)} members: {each}" for each in distinct)
+
+
+def _data_description(config: TrainConfig) -> str:
     data = config.data
     parts = [f"task {data.task}", f"photos {Path(data.photos).name}"]
     if data.task != "grade":

@@ -233,6 +233,18 @@ def test_an_ensembles_card_names_only_the_settings_its_members_really_differ_in(
     assert config_differences([first, second]) == {"run.seed": [0, 1]}
 
 
+def test_an_ensemble_of_two_configurations_names_the_data_of_each(tmp_path):
+    from training.config import load_config
+    from training.export import training_data_description
+
+    plain = load_config(None, ["run.seed=0"])
+    shown = load_config(None, [f"data.real_pairs={tmp_path / 'fivek'}", "data.real_fraction=0.25"])
+    assert training_data_description([plain, plain]) == "task grade, photos photos"
+    mixed = training_data_description([plain, plain, shown])
+    assert mixed == ("2 of the 3 members: task grade, photos photos; "
+                     "1 of the 3 members: task grade, photos photos, real pairs fivek (25%)")
+
+
 def test_a_card_gives_the_data_folders_beside_the_checkout_as_the_configs_write_them(tmp_path):
     from training.config import SHARED_DATA, load_config
     from training.export import portable_config
