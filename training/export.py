@@ -55,12 +55,13 @@ def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict 
     members = [_load_member(path) for path in checkpoints]
     if not members:
         raise ExportError("export needs at least one checkpoint")
-    _check_members_agree(checkpoints, [member.config for member in members])
+    configs = [member.config for member in members]
+    _check_members_agree(checkpoints, configs)
     ensemble = len(members) > 1
-    config, step = members[0].config, members[0].step
+    config, step = configs[0], members[0].step
     model = MeanOfModels([member.model for member in members]).eval() if ensemble else members[0].model
     kind, role, size = config.model.kind, ROLE_OF_TASK[config.data.task], config.model.input_size
-    shown = [portable_config(member.config) for member in members]
+    shown = [portable_config(each) for each in configs]
     differences = config_differences(shown) if ensemble else None
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -81,7 +82,7 @@ def export(checkpoints: Sequence[Path], out_dir: Path, name: str, metrics: dict 
     _write_metadata(path, metadata)
     max_diff = check_parity(model, path, size)
 
-    training = {"data": training_data_description([member.config for member in members]), "command": command, "steps": step}
+    training = {"data": training_data_description(configs), "command": command, "steps": step}
     if ensemble:
         training["members"] = len(members)
     entry = manifest_entry_for(path, name, kind, role, size, colour_space=COLOUR_SPACE, opset=OPSET,
