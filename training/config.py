@@ -24,7 +24,8 @@ from training.models.config import ModelConfig
 TASKS = ("grade", "neutralize", "look", "reference_look")
 REAL_HOLD_OUT_EVERY = 4  # real pairs are few (FiveK: 16 here): one in four is kept for evaluation
 LEAVE_OWN_OUT_TASKS = ("grade", "neutralize")  # whose library entries map one to one onto what their samples use
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CHECKOUT = Path(__file__).resolve().parents[1]
+SHARED_DATA = CHECKOUT.parent / "shared" / "data"  # ../shared/data beside the checkout
 
 
 @dataclass(frozen=True)

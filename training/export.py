@@ -26,7 +26,7 @@ import torch
 from pix2lut.files import write_bytes_atomic
 from server.manifest import MANIFEST_NAME, manifest_entry_for
 from training.checkpoint import read_checkpoint
-from training.config import TrainConfig, config_from_dict
+from training.config import CHECKOUT, TrainConfig, config_from_dict
 from training.errors import ExportError
 from training.models.config import build_model
 from training.models.ensemble import MeanOfModels
@@ -38,7 +38,6 @@ OUTPUT_NAMES = {"image2image": "graded", "image2lut": "lut"}
 # the server role of a task's model: a learned look and a reference-look model both give a frame's look LUT
 ROLE_OF_TASK = {"grade": "grade", "neutralize": "neutralize", "look": "look", "reference_look": "look"}
 COLOUR_SPACE = "rec709"  # display-referred Rec.709/sRGB-encoded frames, as everywhere in the product
-CHECKOUT = Path(__file__).resolve().parents[1]
 FOLDER_KEYS = (("data", "photos"), ("data", "looks"), ("data", "real_pairs"), ("run", "out_dir"))
 
 
@@ -98,8 +97,8 @@ def portable_config(config: TrainConfig) -> dict:
     runs) as the configs write it, relative to the checkout (``../shared/data/photos``), not this machine's path."""
     shown = config.to_dict()
     for section, key in FOLDER_KEYS:
-        folder = Path(shown[section][key]) if shown[section][key] else None
-        if folder is not None and folder.is_absolute() and folder.is_relative_to(CHECKOUT.parent):
+        folder = Path(shown[section][key])
+        if shown[section][key] and folder.is_absolute() and folder.is_relative_to(CHECKOUT.parent):
             shown[section][key] = Path(os.path.relpath(folder, CHECKOUT)).as_posix()
     return shown
 

@@ -20,6 +20,7 @@ from pix2lut.errors import Pix2LutError
 from pix2lut.imageio import write_image
 from pix2lut.lut import Lut3D
 from pix2lut.ops import resample
+from training.config import SHARED_DATA
 from training.data.looks import load_looks
 from training.data.pairs import DEFAULT_CROP, DEFAULT_LUT_SIZE, TASKS, Pair, SyntheticPairs, list_photos
 from training.errors import DataError
@@ -33,7 +34,6 @@ SHEET_BACKGROUND = 0.15  # dark grey, so light and dark images both stand out
 LABEL_SCALE = 0.4  # OpenCV font scale of the pair number
 LABEL_COLOUR = (255, 255, 255)  # white, in 8-bit code values
 CODE_WHITE = 255  # the sheet is an 8-bit PNG
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data beside the checkout
 
 EXIT_FAILURE = 1
 
