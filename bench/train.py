@@ -2,7 +2,8 @@
 
 Separately: the model step alone (forward, backward, Adam, on tensors already in memory), and the synthetic data
 (a detuned pair per image, as the training reads them), so a run can be planned: a step needs both unless the
-DataLoader's workers hide the data time behind the step.
+DataLoader's workers hide the data time behind the step. Then the joint colour histogram the shipped models'
+head sees, as training counts it against the exported graph's comparisons (how training computed it before).
 
     python -m bench.train [--batch 8] [--steps 10]
 """
@@ -20,10 +21,21 @@ from training.data.pairs import SyntheticPairs
 from training.data.photos import list_photos
 from training.losses import lut_monotonicity, lut_smoothness
 from training.models.config import ModelConfig, build_model, count_parameters
-from training.models.image2lut import apply_lut_torch
+from training.models.image2lut import (
+    ColourStatistics,
+    apply_lut_torch,
+    histogram_by_comparison,
+    histogram_by_counting,
+)
 
+SHIPPED_INPUT = 128
 KINDS = {  # name -> (model config, training crop)
     "image2lut 256 (N=33, K=3)": (ModelConfig(kind="image2lut"), 256),
+    # the shipped models' form (training/configs/*-library.toml): colour statistics, an MLP head, a fixed library
+    "image2lut 128 shipped (K=13)": (ModelConfig(kind="image2lut", input_size=SHIPPED_INPUT, lut_size=17,
+                                                 basis_luts=13, colour_stats=True, head_hidden=256, dropout=0.0,
+                                                 basis_init="library", blend="softmax", train_basis=False),
+                                     SHIPPED_INPUT),
     "image2image 64 (pix2pix)": (ModelConfig(kind="image2image", input_size=64), 64),
     "image2image 128": (ModelConfig(kind="image2image", input_size=128), 128),
 }
@@ -51,6 +63,23 @@ def step_rate(config: ModelConfig, crop: int, batch: int, steps: int) -> float:
     return batch * steps / (time.perf_counter() - started)
 
 
+def histogram_ms(batch: int, size: int, repeats: int) -> tuple[float, float]:
+    """Milliseconds for one batch's joint colour histogram, as training counts it and as the exported graph
+    compares (the baseline: how training computed it before)."""
+    statistics = ColourStatistics(size)
+    pixels = F.avg_pool2d(torch.rand(batch, 3, size, size), statistics.pool).flatten(2)
+    index = torch.clamp(torch.floor(pixels * statistics.bins), max=statistics.bins - 1)
+    flat = (index[:, 0] * statistics.bins + index[:, 1]) * statistics.bins + index[:, 2]
+    times = []
+    for count in (histogram_by_counting, histogram_by_comparison):
+        count(flat, statistics.bins)  # warm-up
+        started = time.perf_counter()
+        for _ in range(repeats):
+            count(flat, statistics.bins)
+        times.append((time.perf_counter() - started) / repeats * 1e3)
+    return times[0], times[1]
+
+
 def data_rate(crop: int, count: int) -> float:
     pairs = SyntheticPairs(list_photos(SHARED_DATA / "photos"), "grade", seed=0, length=count, size=crop)
     pairs[0]  # warm the photo cache with one
@@ -73,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         both = 1.0 / (1.0 / model_rate + 1.0 / synthetic_rate)  # no workers: the two add up
         params = count_parameters(build_model(config))
         print(f"{name:<28} {params:>10,} {model_rate:>11.1f} {synthetic_rate:>11.1f} {1000 / both:>15.0f}")
+    counted, compared = histogram_ms(args.batch, SHIPPED_INPUT, args.steps)
+    print(f"\njoint colour histogram, batch {args.batch} at {SHIPPED_INPUT} px: counted {counted:.1f} ms, by comparisons "
+          f"(the exported graph's way, how training did it before) {compared:.1f} ms (x{compared / counted:.1f})")
     return 0
 
 

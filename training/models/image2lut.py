@@ -56,14 +56,14 @@ class ColourStatistics(nn.Module):
     - the joint RGB histogram, ``HISTOGRAM_BINS^3`` bin fractions, square-rooted (so that small bins count);
     - per channel, the fraction of pixels at or below each of ``CDF_LEVELS - 1`` levels (the cumulative histogram).
 
-    Built from comparisons and means only, so it exports to ONNX as plain Equal/LessOrEqual/ReduceMean nodes.
+    Exported, it is built from comparisons and means only: plain Equal/LessOrEqual/ReduceMean nodes; in torch the
+    histogram is counted instead (:func:`histogram_by_counting`), with the same result.
     """
 
     def __init__(self, input_size: int, side: int = STATS_SIDE, bins: int = HISTOGRAM_BINS) -> None:
         super().__init__()
         self.pool = max(input_size // side, 1)
         self.bins = bins
-        self.register_buffer("bin_ids", torch.arange(bins**3, dtype=torch.float32), persistent=False)
         self.register_buffer("levels", torch.arange(1, CDF_LEVELS, dtype=torch.float32) / CDF_LEVELS, persistent=False)
 
     @property
@@ -75,9 +75,27 @@ class ColourStatistics(nn.Module):
         pixels = small.flatten(2)  # (B, 3, P)
         index = torch.clamp(torch.floor(pixels * self.bins), max=self.bins - 1)  # (B, 3, P) bin per channel
         flat = (index[:, 0] * self.bins + index[:, 1]) * self.bins + index[:, 2]  # (B, P), red slowest
-        histogram = (flat.unsqueeze(-1) == self.bin_ids).float().mean(dim=1)  # (B, bins^3)
+        count = histogram_by_comparison if torch.onnx.is_in_onnx_export() else histogram_by_counting
+        histogram = count(flat, self.bins)  # (B, bins^3)
         below = (pixels.unsqueeze(-1) <= self.levels).float().mean(dim=2)  # (B, 3, CDF_LEVELS - 1)
         return torch.cat([histogram.sqrt(), below.flatten(1)], dim=1)
+
+
+def histogram_by_comparison(flat: torch.Tensor, bins: int) -> torch.Tensor:
+    """Bin fractions of ``(B, P)`` bin ids in ``[0, bins^3)``: ``(B, bins^3)``, by one comparison per pixel and bin.
+
+    How the exported graph computes the histogram: plain Equal/ReduceMean nodes, which every onnxruntime provider
+    runs. In torch it materialises ``(B, P, bins^3)`` values, two thirds of a training step.
+    """
+    bin_ids = torch.arange(bins**3, dtype=flat.dtype, device=flat.device)
+    return (flat.unsqueeze(-1) == bin_ids).float().mean(dim=1)
+
+
+def histogram_by_counting(flat: torch.Tensor, bins: int) -> torch.Tensor:
+    """The same fractions as :func:`histogram_by_comparison`, counted by ``scatter_add``: how training computes
+    them. The counts are whole numbers either way, so the two agree exactly."""
+    counts = torch.zeros(flat.shape[0], bins**3, dtype=flat.dtype, device=flat.device)
+    return counts.scatter_add_(1, flat.long(), torch.ones_like(flat)) / flat.shape[1]
 
 
 def initial_basis(lut_size: int, basis_luts: int) -> torch.Tensor:
