@@ -35,6 +35,10 @@ class DataConfig:
     task: str = "grade"
     photos: str = str(SHARED_DATA / "photos")
     looks: str = str(SHARED_DATA / "looks")
+    # neutralize and look: a folder of further .cube looks, every one trained on (and in a library); the held-out
+    # looks stay one in ten of ``looks``, so that evaluations stay comparable. Film looks (training.data.film_looks)
+    # tried for neutralize: no better (its card)
+    extra_looks: str = ""
     real_pairs: str = ""  # folder with input/ and target/ (or expertC/), mixed in with real_fraction
     real_fraction: float = 0.0
     real_detune: float = 0.0  # real inputs also get a random detuning up to this strength (the target stays)

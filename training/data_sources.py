@@ -35,8 +35,9 @@ def split(items: Sequence, every: int = HOLD_OUT_EVERY, fold: int = 0) -> tuple[
 
 
 def training_looks(config: TrainConfig) -> list:
-    """The ``.cube`` looks a run may train on (none for grade): all but the held-out ones."""
-    return split(_looks(config))[0]
+    """The ``.cube`` looks a run may train on (none for grade): all but the held-out ones, then the extra looks."""
+    extra = load_looks(config.data.extra_looks) if config.data.extra_looks and config.data.task != "grade" else []
+    return split(_looks(config))[0] + extra
 
 
 def training_pairs(config: TrainConfig) -> Sequence[Pair]:

@@ -38,7 +38,8 @@ OUTPUT_NAMES = {"image2image": "graded", "image2lut": "lut"}
 # the server role of a task's model: a learned look and a reference-look model both give a frame's look LUT
 ROLE_OF_TASK = {"grade": "grade", "neutralize": "neutralize", "look": "look", "reference_look": "look"}
 COLOUR_SPACE = "rec709"  # display-referred Rec.709/sRGB-encoded frames, as everywhere in the product
-FOLDER_KEYS = (("data", "photos"), ("data", "looks"), ("data", "real_pairs"), ("run", "out_dir"))
+FOLDER_KEYS = (("data", "photos"), ("data", "looks"), ("data", "extra_looks"), ("data", "real_pairs"),
+               ("run", "out_dir"))
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,8 @@ def _data_description(config: TrainConfig) -> str:
     if data.task != "grade":
         blend = f" (blends of {data.look_mix})" if data.look_mix > 1 else ""
         parts.append(f"looks {Path(data.looks).name}{blend}")
+        if data.extra_looks:
+            parts.append(f"extra looks {Path(data.extra_looks).name}")
         if data.parametric_boldness:
             parts.append(f"parametric looks up to boldness {data.parametric_boldness:g}")
     fold = f", fold {data.real_fold} held out" if data.real_fold else ""

@@ -7,11 +7,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pix2lut.cube import write_cube
 from pix2lut.imageio import write_image
+from pix2lut.lut import Lut3D, identity_table
 from tests.training.pair_checks import lut_change
 from training.config import load_config
 from training.data.pairs import Pair
-from training.data_sources import MixedPairs, held_out_real_pairs, training_pairs, validation_pairs
+from training.data_sources import (
+    MixedPairs,
+    held_out_real_pairs,
+    training_looks,
+    training_pairs,
+    validation_pairs,
+)
 from training.errors import ConfigError, DataError
 
 SIZE = 16
@@ -121,3 +129,29 @@ def test_parametric_boldness_reaches_training_only(tmp_path: Path) -> None:
     assert lut_change(training_pairs(bold)) > 1.15 * lut_change(training_pairs(mild))  # 1.25x on average
     for mild_pair, bold_pair in zip(validation_pairs(mild), validation_pairs(bold), strict=True):
         np.testing.assert_array_equal(mild_pair.source, bold_pair.source)
+
+
+def write_looks(folder: Path, gains: list[float]) -> None:
+    folder.mkdir()
+    for index, gain in enumerate(gains):
+        write_cube(Lut3D(identity_table(5) * np.float32(gain)), folder / f"look{index:02d}.cube")
+
+
+def test_extra_looks_are_all_trained_on_and_the_held_out_looks_stay_the_collections(tmp_path: Path) -> None:
+    write_looks(tmp_path / "looks", [0.5 + 0.01 * index for index in range(20)])  # looks 0 and 10 are held out
+    write_looks(tmp_path / "extra", [0.9, 0.95])
+    common = ["data.task=neutralize", f"data.looks={tmp_path / 'looks'}"]
+    plain = load_config(None, common)
+    extra = load_config(None, common + [f"data.extra_looks={tmp_path / 'extra'}"])
+
+    gains = [float(look.table[-1, -1, -1, 0]) for look in training_looks(extra)]
+    assert gains == pytest.approx([0.5 + 0.01 * index for index in range(20) if index % 10] + [0.9, 0.95])
+    assert [look.table.tobytes() for look in training_looks(plain)] == [
+        look.table.tobytes() for look in training_looks(extra)[:18]]
+    assert training_looks(load_config(None, [f"data.extra_looks={tmp_path / 'extra'}"])) == []  # grade: no looks
+
+
+def test_a_missing_extra_looks_folder_is_named(tmp_path: Path) -> None:
+    config = load_config(None, ["data.task=neutralize", f"data.extra_looks={tmp_path / 'nowhere'}"])
+    with pytest.raises(DataError, match="nowhere does not exist"):
+        training_looks(config)

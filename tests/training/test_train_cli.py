@@ -243,10 +243,12 @@ def test_an_ensemble_of_two_configurations_names_the_data_of_each(tmp_path):
     mixed = training_data_description([plain, plain, shown])
     assert mixed == ("2 of the 3 members: task grade, photos photos; "
                      "1 of the 3 members: task grade, photos photos, real pairs fivek (25%)")
+    film = load_config(None, ["data.task=neutralize", f"data.extra_looks={tmp_path / 'film-looks'}"])
+    assert training_data_description([film]) == "task neutralize, photos photos, looks looks, extra looks film-looks"
 
 
 def test_a_card_gives_the_data_folders_beside_the_checkout_as_the_configs_write_them(tmp_path):
-    from training.config import SHARED_DATA, load_config
+    from training.config import CHECKOUT, SHARED_DATA, load_config
     from training.export import portable_config
 
     own = tmp_path / "my-footage"
@@ -255,6 +257,8 @@ def test_a_card_gives_the_data_folders_beside_the_checkout_as_the_configs_write_
     assert shown["data"]["looks"] == "../shared/data/looks"
     assert shown["data"]["real_pairs"] == str(own)  # elsewhere: as given
     assert shown["run"]["out_dir"] == "runs/mine"
+    generated = portable_config(load_config(None, [f"data.extra_looks={CHECKOUT / 'runs' / 'film-looks'}"]))
+    assert generated["data"]["extra_looks"] == "runs/film-looks"  # as the configs write it, not this machine's path
 
 
 def test_a_cross_validation_run_is_judged_on_the_real_pairs_it_held_out(tmp_path, capsys):
