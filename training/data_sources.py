@@ -36,8 +36,7 @@ def split(items: Sequence, every: int = HOLD_OUT_EVERY, fold: int = 0) -> tuple[
 
 def training_looks(config: TrainConfig) -> list:
     """The ``.cube`` looks a run may train on (none for grade): all but the held-out ones, then the extra looks."""
-    extra = load_looks(config.data.extra_looks) if config.data.extra_looks and config.data.task != "grade" else []
-    return split(_looks(config))[0] + extra
+    return split(_looks(config))[0] + _look_folder(config, config.data.extra_looks)
 
 
 def training_pairs(config: TrainConfig) -> Sequence[Pair]:
@@ -143,6 +142,11 @@ def _photos(config: TrainConfig) -> list[Path]:
 
 
 def _looks(config: TrainConfig) -> list:
-    if config.data.task == "grade" or not config.data.looks:
+    return _look_folder(config, config.data.looks)
+
+
+def _look_folder(config: TrainConfig, folder: str) -> list:
+    """The ``.cube`` looks of ``folder``; none for grade, which trains on no looks, or for no folder."""
+    if config.data.task == "grade" or not folder:
         return []
-    return load_looks(config.data.looks)
+    return load_looks(folder)

@@ -88,10 +88,10 @@ class FilmRenderer:
                             f"{error}") from None
         self._film_spectral, self._create_lut = FilmSpectral, create_lut
         self._srgb = colour.RGB_COLOURSPACES["sRGB"]
-        colour_stocks = lambda stocks: {s.name: s for s in stocks if s.density_measure != "bw"}  # noqa: E731
-        self.negatives = colour_stocks(spectral_film_lut.NEGATIVE_FILM)
-        self.prints = colour_stocks(spectral_film_lut.PRINT_FILM)
-        self.reversals = colour_stocks(spectral_film_lut.REVERSAL_FILM)
+        self.negatives = _colour_stocks(spectral_film_lut.NEGATIVE_FILM)
+        self.prints = _colour_stocks(spectral_film_lut.PRINT_FILM)
+        self.reversals = _colour_stocks(spectral_film_lut.REVERSAL_FILM)
+        self._datasheets = {**self.negatives, **self.prints, **self.reversals}
         self._built: dict[str, object] = {}
 
     def render(self, recipe: FilmRecipe) -> Lut3D:
@@ -100,18 +100,22 @@ class FilmRenderer:
         table = self._create_lut(camera, printed_on, lut_size=LUT_SIZE, cube=False, input_colorspace=self._srgb,
                                  gamma_func="sRGB", exp_comp=recipe.exposure_stops, exp_kelvin=recipe.scene_kelvin)
         table = np.clip(np.nan_to_num(np.asarray(table, np.float32)), 0.0, 1.0)
-        return Lut3D(table, title=recipe.title)
+        return Lut3D(table)
 
     def _stock(self, name: str, negative: object | None = None) -> object:
         if name not in self._built:
-            data = {**self.negatives, **self.prints, **self.reversals}[name]
-            stock = self._film_spectral(data)
+            stock = self._film_spectral(self._datasheets[name])
             if negative is not None and stock.stage == "print" and stock.density_measure == "status_a":
                 stock.set_color_checker(negative=negative)  # status A prints are balanced on their negative
             else:
                 stock.set_color_checker()
             self._built[name] = stock
         return self._built[name]
+
+
+def _colour_stocks(stocks: Sequence) -> dict[str, object]:
+    """The colour ones of a package list, by name, in its order (the lists repeat some stocks)."""
+    return {stock.name: stock for stock in stocks if stock.density_measure != "bw"}
 
 
 def write_film_looks(folder: Path, count: int, seed: int) -> Iterator[Path]:
