@@ -247,11 +247,12 @@ def test_an_ensemble_of_two_configurations_names_the_data_of_each(tmp_path):
     assert training_data_description([film]) == "task neutralize, photos photos, looks looks, extra looks film-looks"
 
 
-def test_a_card_gives_the_data_folders_beside_the_checkout_as_the_configs_write_them(tmp_path):
+def test_a_card_gives_the_data_folders_beside_the_checkout_as_the_configs_write_them():
     from training.config import CHECKOUT, SHARED_DATA, load_config
     from training.export import portable_config
 
-    own = tmp_path / "my-footage"
+    # a folder away from the checkout's (a temporary one may be beside it: a checkout in /tmp); never read
+    own = Path(CHECKOUT.anchor) / "away-from-the-checkout" / "my-footage"
     shown = portable_config(load_config(None, [f"data.real_pairs={own}", "run.out_dir=runs/mine"]))
     assert shown["data"]["photos"] == "../shared/data/photos" != str(SHARED_DATA / "photos")  # the default
     assert shown["data"]["looks"] == "../shared/data/looks"
