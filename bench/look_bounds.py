@@ -25,7 +25,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.quality import LUT_SIZE, ROOT, held_out_photos, look_cases, mean_de, neutralize_scores, spread_sample
+from bench.quality import (
+    LUT_SIZE,
+    ROOT,
+    held_out_looks,
+    held_out_photos,
+    look_cases,
+    mean_de,
+    neutralize_scores,
+    spread_sample,
+    training_look_luts,
+)
 from pix2lut.apply import apply_lut
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.lut import Lut3D
@@ -34,9 +44,6 @@ from pix2lut.samples import collect_samples
 from server.pipeline import Timings, correction_lut
 from server.registry import LoadedModel, ModelRegistry
 from training.basis import fitted_inverse, look_inverses, principal_basis, task_luts
-from training.config import SHARED_DATA
-from training.data.looks import load_looks
-from training.data_sources import split
 from training.metrics import psnr
 
 BASIS_SIZE = 17  # the shipped models' basis LUT size
@@ -85,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     neutralizer = ModelRegistry.load(args.models, threads=2).default_for("neutralize")
     photos = held_out_photos(args.photos)
-    training_looks, held_looks = split(load_looks(SHARED_DATA / "looks"))
+    training_looks, held_looks = training_look_luts(), [look.lut for look in held_out_looks()]
     inverses = task_luts("neutralize", training_looks, BASIS_SIZE, MIN_STRENGTH)
     bases = {count: principal_basis(inverses, count) for count in BASIS_COUNTS}
 

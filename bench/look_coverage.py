@@ -18,17 +18,15 @@ import statistics
 
 import numpy as np
 
-from bench.quality import held_out_photos
+from bench.quality import LOOK_FOLDERS, held_out_photos
 from pix2lut.apply import apply_lut
 from pix2lut.colour import mean_hue_turn, srgb_to_lab
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.samples import collect_samples
-from training.config import SHARED_DATA
-from training.data.looks import Look, apply_look, load_looks, random_parametric_look
-from training.data_sources import split
+from training.data.looks import Look, apply_look, random_parametric_look, read_looks
+from training.data_sources import split_look_folders
 from training.metrics import psnr
 
-LOOKS = SHARED_DATA / "looks"
 CHROMATIC = 10.0  # CIELAB chroma above which a colour's hue is well defined
 PERCENTILES = (5, 50, 95)
 MAX_PIXELS = 200_000  # an even sample of the photos' pixels: plenty for means and percentiles
@@ -79,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     photos = held_out_photos(args.photos)
     pixels = np.concatenate([photo.reshape(-1, 3) for photo in photos])
     pixels = pixels[:: max(1, len(pixels) // MAX_PIXELS)]
-    names = [path.stem for path in sorted(LOOKS.glob("*.cube"))]
-    training_looks, held_looks = split(load_looks(LOOKS))
-    _, held_names = split(names)
+    training_paths, held_paths = split_look_folders(LOOK_FOLDERS)
+    training_looks, held_looks = read_looks(training_paths), read_looks(held_paths)
+    held_names = [path.stem for path in held_paths]
     families = {
         "training .cube looks": [descriptors(pixels, look) for look in training_looks],
         "parametric, mild": parametric(pixels, args.parametric, 0.0),

@@ -21,16 +21,22 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from bench.quality import ROOT, held_out_photos, look_cases, neutralize_scores, spread_sample
+from bench.quality import (
+    ROOT,
+    held_out_looks,
+    held_out_photos,
+    look_cases,
+    neutralize_scores,
+    spread_sample,
+    training_look_luts,
+)
 from pix2lut.apply import apply_lut
 from pix2lut.lut import Lut3D
 from server.registry import ModelRegistry
 from training.basis import look_inverses
-from training.config import SHARED_DATA
 from training.data.augment import random_crop, random_flip
-from training.data.looks import load_looks
-from training.data.photos import PhotoCache, list_photos
-from training.data_sources import split
+from training.data.photos import PhotoCache
+from training.data_sources import shared_photo_split
 from training.metrics import psnr
 from training.models.config import DEFAULT_BACKBONE_WIDTHS
 from training.models.image2lut import Image2Lut
@@ -82,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     torch.manual_seed(0)
 
-    training_photos, _ = split(list_photos(SHARED_DATA / "photos"))
-    training_looks, held_looks = split(load_looks(SHARED_DATA / "looks"))
+    training_photos, _ = shared_photo_split()
+    training_looks, held_looks = training_look_luts(), [look.lut for look in held_out_looks()]
     inverses = np.stack([inverse.table for inverse in look_inverses(training_looks, INVERSE_SIZE)])
     model = train_classifier(training_photos, training_looks, args.steps)
     neutralizer = ModelRegistry.load(args.models, threads=2).default_for("neutralize")

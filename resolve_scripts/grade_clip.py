@@ -46,8 +46,9 @@ class GradeResult:
         timing = f" in {total:.0f} ms" if isinstance(total, (int, float)) else ""
         cdl = f", CDL on node {self.cdl_node}" if self.cdl_node else ""
         warnings = "; server warnings: " + "; ".join(self.reply.warnings) if self.reply.warnings else ""
+        diagnosis = f" (the shot: {self.reply.diagnosis})" if self.reply.diagnosis else ""
         return (
-            f"graded {self.clip!r} with {self.reply.model} ({self.reply.provider}){timing}: "
+            f"graded {self.clip!r} with {self.reply.model} ({self.reply.provider}){timing}{diagnosis}: "
             f"version {self.version!r} from {self.base_version!r} (previous {self.previous_version!r} kept), "
             f"node {self.node} LUT {self.lut_relpath}{cdl}{warnings}"
         )

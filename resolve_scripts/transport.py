@@ -171,6 +171,8 @@ class GradeReply:
         self.model = header.get("model", "?")
         self.provider = header.get("provider", "?")
         self.warnings = list(header.get("warnings") or [])
+        diagnosis = header.get("diagnosis")
+        self.diagnosis = diagnosis.get("summary") if isinstance(diagnosis, dict) else None  # e.g. "-0.8 EV, ..."
 
     @property
     def sha256(self):

@@ -111,6 +111,8 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
     timings = ", ".join(f"{stage} {ms:.0f}" for stage, ms in reply.header.get("timings_ms", {}).items())
     print(f"wrote {output} ({reply.header['lut_size']}^3, model {reply.header['model']} on "
           f"{reply.header['provider']}; ms: {timings})")
+    if "diagnosis" in reply.header:
+        print(f"the shot: {reply.header['diagnosis']['summary']}")
     for warning in reply.header.get("warnings", []):
         print(f"warning: {warning}")
     if args.cdl:

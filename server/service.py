@@ -17,6 +17,7 @@ import numpy as np
 
 import pix2lut
 from pix2lut.cube import format_cube
+from pix2lut.diagnosis import diagnose
 from pix2lut.errors import FitError, ImageError, LutError
 from pix2lut.protocol import (
     PROTOCOL_VERSION,
@@ -43,6 +44,8 @@ LOG = logging.getLogger("pix2lut.server")
 # neutralizer through a fit (see pipeline.look_lut)
 ROLES_OF_OP = {Op.GRADE: ("grade",), Op.GRADE_CLIP: ("grade",), Op.NEUTRALIZE: ("neutralize",),
                Op.LOOK: ("look", "neutralize"), Op.MATCH: ("neutralize",)}
+# the ops whose LUT corrects the frame it was made from, so it says what was wrong with it (pix2lut.diagnosis)
+DIAGNOSED_OPS = (Op.GRADE, Op.GRADE_CLIP, Op.NEUTRALIZE)
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ class Service:
             request, model=model.entry.name, provider=model.provider, lut_size=request.lut_size,
             timings_ms={stage: round(ms, 2) for stage, ms in timings.stages.items()}, warnings=warnings,
         )
+        if request.op in DIAGNOSED_OPS:
+            header["diagnosis"] = diagnose(result.lut).to_dict()
         if result.cdl is not None:
             header["cdl"] = {
                 "slope": _floats(result.cdl.slope), "offset": _floats(result.cdl.offset),

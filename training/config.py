@@ -35,9 +35,8 @@ class DataConfig:
     task: str = "grade"
     photos: str = str(SHARED_DATA / "photos")
     looks: str = str(SHARED_DATA / "looks")
-    # neutralize and look: a folder of further .cube looks, every one trained on (and in a library); the held-out
-    # looks stay one in ten of ``looks``, so that evaluations stay comparable. Film looks (training.data.film_looks)
-    # tried for neutralize: no better (its card)
+    # neutralize and look: a second folder of .cube looks (../shared/data/looks-extra), split with ``looks`` by
+    # family and collection (training.data.holdout). Film looks (training.data.film_looks) tried: no better (cards)
     extra_looks: str = ""
     real_pairs: str = ""  # folder with input/ and target/ (or expertC/), mixed in with real_fraction
     real_fraction: float = 0.0

@@ -1,8 +1,10 @@
 """The pairs a training run learns from and validates on, as its configuration names them.
 
-Photos and looks are split once, deterministically: every ``HOLD_OUT_EVERY``-th (in sorted order) is kept
-out of training, for validation here and for the held-out evaluation of the shipped models. Real pairs, when
-given, are mixed in at ``data.real_fraction``, a fresh random crop (and optionally detuning) each time.
+Photos and looks are split once, deterministically, by :mod:`training.data.holdout`: whole look families and
+collections, a whole photo collection and one photo in ten of the rest are kept out of training, for validation
+here and for the held-out evaluation of the shipped models (``bench.quality``). Real pairs are split into
+``REAL_HOLD_OUT_EVERY`` folds; when given, they are mixed in at ``data.real_fraction``, a fresh random crop (and
+optionally detuning) each time.
 """
 
 from __future__ import annotations
@@ -12,21 +14,22 @@ from pathlib import Path
 
 import numpy as np
 
-from training.config import REAL_HOLD_OUT_EVERY, TrainConfig
+from training.config import REAL_HOLD_OUT_EVERY, SHARED_DATA, TrainConfig
 from training.data.augment import random_crop, random_flip
 from training.data.detune import apply_detuning, random_detuning
-from training.data.looks import load_looks
+from training.data.holdout import split_looks, split_photos
+from training.data.looks import list_looks, read_looks
 from training.data.pairs import Pair, PairSequence, RealPairs, SyntheticPairs
 from training.data.photos import list_photos
 from training.data.retouch import unretouch_luts
 from training.errors import DataError
 
-HOLD_OUT_EVERY = 10  # one photo (and one look) in ten is never trained on
 VALIDATION_SEED_OFFSET = 1_000_003  # validation pairs are drawn from another stream than training pairs
 
 
-def split(items: Sequence, every: int = HOLD_OUT_EVERY, fold: int = 0) -> tuple[list, list]:
-    """(training, held out): every ``every``-th item, counting from item ``fold``, is held out."""
+def split(items: Sequence, every: int, fold: int = 0) -> tuple[list, list]:
+    """(training, held out): every ``every``-th item, counting from item ``fold``, is held out (the real pairs'
+    folds)."""
     if not 0 <= fold < every:
         raise ValueError(f"fold must be 0 to {every - 1}, found {fold}")
     held_out = [item for index, item in enumerate(items) if index % every == fold]
@@ -35,12 +38,31 @@ def split(items: Sequence, every: int = HOLD_OUT_EVERY, fold: int = 0) -> tuple[
 
 
 def training_looks(config: TrainConfig) -> list:
-    """The ``.cube`` looks a run may train on (none for grade): all but the held-out ones, then the extra looks."""
-    return split(_looks(config))[0] + _look_folder(config, config.data.extra_looks)
+    """The ``.cube`` looks a run may train on (none for grade): those of ``data.looks`` and ``data.extra_looks``
+    whose family and collection are not held out."""
+    return read_looks(split_look_folders(_look_folders(config))[0])
+
+
+def held_out_looks(config: TrainConfig) -> list:
+    """The ``.cube`` looks no run trains on (none for grade): whole families and collections."""
+    return read_looks(split_look_folders(_look_folders(config))[1])
+
+
+def split_look_folders(folders: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    """(training, held out) ``.cube`` files of ``folders`` together, as every run splits them."""
+    return split_looks([path for folder in folders if folder for path in list_looks(folder)])
+
+
+def training_photos(config: TrainConfig) -> list[Path]:
+    return split_photos(list_photos(config.data.photos))[0]
+
+
+def held_out_photos(config: TrainConfig) -> list[Path]:
+    return split_photos(list_photos(config.data.photos))[1]
 
 
 def training_pairs(config: TrainConfig) -> Sequence[Pair]:
-    photos, _ = split(_photos(config))
+    photos = training_photos(config)
     looks = training_looks(config)
     real = training_real_pairs(config)
     degradations = unretouch_luts(real) if config.data.degradation_share and config.data.task == "grade" else []
@@ -68,10 +90,8 @@ def held_out_real_pairs(folder: str | Path, fold: int = 0) -> list[Pair]:
 
 
 def validation_pairs(config: TrainConfig) -> Sequence[Pair]:
-    _, photos = split(_photos(config))
-    _, looks = split(_looks(config))
-    return _synthetic(config, photos, looks, config.run.seed + VALIDATION_SEED_OFFSET,
-                      config.data.validation_samples)
+    return _synthetic(config, held_out_photos(config), held_out_looks(config),
+                      config.run.seed + VALIDATION_SEED_OFFSET, config.data.validation_samples)
 
 
 class MixedPairs(PairSequence):
@@ -137,16 +157,11 @@ def image_size(config: TrainConfig) -> int:
     return config.model.input_size if config.model.kind == "image2image" else config.data.crop
 
 
-def _photos(config: TrainConfig) -> list[Path]:
-    return list_photos(config.data.photos)
+def _look_folders(config: TrainConfig) -> tuple[str, ...]:
+    """``data.looks`` and ``data.extra_looks``; none for grade, which trains on no looks."""
+    return () if config.data.task == "grade" else (config.data.looks, config.data.extra_looks)
 
 
-def _looks(config: TrainConfig) -> list:
-    return _look_folder(config, config.data.looks)
-
-
-def _look_folder(config: TrainConfig, folder: str) -> list:
-    """The ``.cube`` looks of ``folder``; none for grade, which trains on no looks, or for no folder."""
-    if config.data.task == "grade" or not folder:
-        return []
-    return load_looks(folder)
+def shared_photo_split() -> tuple[list[Path], list[Path]]:
+    """(training, held out) photos of ``../shared/data/photos``, as every run splits them."""
+    return split_photos(list_photos(SHARED_DATA / "photos"))

@@ -12,6 +12,7 @@ import pytest
 
 from pix2lut.apply import apply_lut
 from pix2lut.cube import read_cube
+from pix2lut.diagnosis import diagnose
 from pix2lut.lut import identity_table
 from resolve_scripts.errors import ResolveRefusal
 from resolve_scripts.grade_clip import grade_clip, main
@@ -86,6 +87,9 @@ def test_grade_clip_sets_the_lut_in_a_new_version(resolve: FakeResolve, server: 
     shift = lut.table[centre, centre, centre] - identity_table(lut.table.shape[0])[centre, centre, centre]
     expected = (MID_GREY - before.mean(axis=(0, 1))) * DEFAULT_OFFSET_GAIN
     np.testing.assert_allclose(shift, expected, atol=2 * EIGHT_BIT)
+    # the user reads what was wrong with the shot, as the server diagnosed it from this very LUT
+    assert result.reply.diagnosis == diagnose(lut).summary()
+    assert f"(the shot: {result.reply.diagnosis})" in result.summary()
 
 
 def test_second_run_adds_pix2lut_2_and_keeps_the_first(resolve: FakeResolve, server: RunningServer) -> None:

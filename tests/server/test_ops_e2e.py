@@ -9,6 +9,7 @@ import pytest
 
 from pix2lut.apply import apply_lut
 from pix2lut.cube import parse_cube
+from pix2lut.diagnosis import diagnose
 from pix2lut.lut import identity_table
 from server.client import Frame, ServerReplyError
 from server.pipeline import model_input
@@ -194,3 +195,18 @@ def test_a_flat_frame_cannot_be_fitted(server):
     with server.client() as client, pytest.raises(ServerReplyError) as refused:
         client.request("grade", [Frame.raw(flat)], model="grade-pix")
     assert refused.value.code == "fit_failed"
+
+
+def test_a_correction_says_what_it_found_wrong_with_the_shot_and_a_look_says_nothing(server):
+    dark = sample_frame(1) * np.float32(0.4)  # the factory's model lifts every channel towards mid grey
+    with server.client() as client:
+        graded = client.request("grade", [Frame.raw(dark)])
+        neutralized = client.request("neutralize", [Frame.raw(dark)])
+        look = client.request("look", [Frame.raw(dark)])
+    diagnosis = graded.header["diagnosis"]
+    assert diagnosis["exposure_ev"] < -0.5 and diagnosis["summary"].startswith("-")
+    again = diagnose(parse_cube(graded.cube_text)).to_dict()  # read off the very LUT the reply carries
+    assert again["summary"] == diagnosis["summary"]
+    assert again["exposure_ev"] == pytest.approx(diagnosis["exposure_ev"], abs=0.01)
+    assert "diagnosis" in neutralized.header
+    assert "diagnosis" not in look.header

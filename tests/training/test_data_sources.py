@@ -15,6 +15,7 @@ from training.config import load_config
 from training.data.pairs import Pair
 from training.data_sources import (
     MixedPairs,
+    held_out_looks,
     held_out_real_pairs,
     training_looks,
     training_pairs,
@@ -131,23 +132,29 @@ def test_parametric_boldness_reaches_training_only(tmp_path: Path) -> None:
         np.testing.assert_array_equal(mild_pair.source, bold_pair.source)
 
 
-def write_looks(folder: Path, gains: list[float]) -> None:
+def write_looks(folder: Path, names: list[str], gain: float = 0.9) -> None:
     folder.mkdir()
-    for index, gain in enumerate(gains):
-        write_cube(Lut3D(identity_table(5) * np.float32(gain)), folder / f"look{index:02d}.cube")
+    for index, name in enumerate(names):
+        write_cube(Lut3D(identity_table(5) * np.float32(gain - 0.01 * index)), folder / f"{name}.cube")
 
 
-def test_extra_looks_are_all_trained_on_and_the_held_out_looks_stay_the_collections(tmp_path: Path) -> None:
-    write_looks(tmp_path / "looks", [0.5 + 0.01 * index for index in range(20)])  # looks 0 and 10 are held out
-    write_looks(tmp_path / "extra", [0.9, 0.95])
+LOOKS = ["Kodak__Kodak_Portra_160_2", "Polaroid__Polaroid_PX-680_Cold_3", "CreativePack-1__TealOrange1"]
+EXTRA = ["freshluts-jtsemple__springmorning", "rawtherapee-filmsim__Kodak__Kodak_Portra_400_1_-",
+         "rawtherapee-filmsim__Polaroid__Polaroid_PX-680_1_--", "picturefx__goldfx_summer_heat"]
+
+
+def test_looks_of_both_folders_are_split_by_family_and_collection(tmp_path: Path) -> None:
+    write_looks(tmp_path / "looks", LOOKS, gain=0.9)
+    write_looks(tmp_path / "extra", EXTRA, gain=0.5)
     common = ["data.task=neutralize", f"data.looks={tmp_path / 'looks'}"]
     plain = load_config(None, common)
     extra = load_config(None, common + [f"data.extra_looks={tmp_path / 'extra'}"])
 
-    gains = [float(look.table[-1, -1, -1, 0]) for look in training_looks(extra)]
-    assert gains == pytest.approx([0.5 + 0.01 * index for index in range(20) if index % 10] + [0.9, 0.95])
-    assert [look.table.tobytes() for look in training_looks(plain)] == [
-        look.table.tobytes() for look in training_looks(extra)[:18]]
+    # Polaroid PX-680 is a held-out family (in both folders), freshluts-jtsemple a held-out collection
+    trained = [round(float(look.table[-1, -1, -1, 0]), 2) for look in training_looks(extra)]
+    assert trained == [0.88, 0.9, 0.47, 0.49]  # by file name: TealOrange, Portra 160; goldfx, Portra 400
+    assert [round(float(look.table[-1, -1, -1, 0]), 2) for look in held_out_looks(extra)] == [0.89, 0.5, 0.48]
+    assert len(training_looks(plain)) == 2
     assert training_looks(load_config(None, [f"data.extra_looks={tmp_path / 'extra'}"])) == []  # grade: no looks
 
 

@@ -31,6 +31,9 @@ CONFIGS = {
     # a library neutralizer's form: a softmax blend of a fixed basis, and learned residual LUTs beside it
     "image2lut+softmax": ModelConfig("image2lut", input_size=64, lut_size=17, basis_luts=6, basis_init="library",
                                      blend="softmax", train_basis=False, residual_luts=2),
+    # the white-box grade: a colourist's controls baked into the LUT inside the graph
+    "image2lut+parametric": ModelConfig("image2lut", input_size=64, lut_size=17, lut_head="parametric",
+                                        colour_stats=True, head_hidden=16, dropout=0.0),
 }
 
 
@@ -38,7 +41,10 @@ def exportable(kind: str) -> torch.nn.Module:
     """An eval-mode model whose output depends visibly on its input (random basis LUTs and blend weights)."""
     torch.manual_seed(0)
     model = build_model(CONFIGS[kind]).eval()
-    if CONFIGS[kind].kind == "image2lut":
+    if CONFIGS[kind].lut_head == "parametric":
+        with torch.no_grad():
+            model.head.weight.normal_(0.0, 0.3)  # controls well away from zero, different for each image
+    elif CONFIGS[kind].kind == "image2lut":
         with torch.no_grad():
             model.basis.uniform_(0.0, 1.0)
             model.head.weight.normal_()

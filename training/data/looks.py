@@ -145,12 +145,22 @@ def load_looks(folder: str | os.PathLike[str]) -> list[Lut3D]:
     CubeError
         A file is not a valid ``.cube`` (the message names it and the line).
     """
+    return read_looks(list_looks(folder))
+
+
+def list_looks(folder: str | os.PathLike[str]) -> list[Path]:
+    """The ``.cube`` files in ``folder`` (not its subfolders), sorted by file name; errors as :func:`load_looks`."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"looks folder {folder} does not exist")
     paths = sorted(p for p in folder.iterdir() if p.suffix.lower() == CUBE_SUFFIX and p.is_file())
     if not paths:
         raise DataError(f"looks folder {folder} holds no {CUBE_SUFFIX} files")
+    return paths
+
+
+def read_looks(paths: list[Path]) -> list[Lut3D]:
+    """The looks at ``paths``, in that order (a file that is no valid ``.cube`` raises ``CubeError``)."""
     return [read_cube(path) for path in paths]
 
 

@@ -19,6 +19,7 @@ from torch import nn
 
 from training.errors import ConfigError
 from training.models.image2lut import BLENDS, Image2Lut
+from training.models.parametric import ParametricGrade
 from training.models.patchgan import DEFAULT_WIDTHS as DEFAULT_DISCRIMINATOR_WIDTHS
 from training.models.patchgan import PatchGAN
 from training.models.unet import UNetGenerator
@@ -30,6 +31,7 @@ MODEL_KINDS: tuple[ModelKind, ...] = ("image2image", "image2lut")
 # a 256 px thumbnail for the image-adaptive LUT (Zeng et al. 2020 resize every input to 256 x 256).
 IMAGE2IMAGE_INPUT_SIZES = (64, 128, 256)
 BASIS_INITS = ("zeros", "principal", "library")
+LUT_HEADS = ("basis", "parametric")
 DEFAULT_INPUT_SIZES: dict[str, int] = {"image2image": 64, "image2lut": 256}
 
 # The original AI_color_grade_lut 64 px generator (64pix2pix.ipynb): six 4x4 stride-2 down blocks, mirrored up.
@@ -75,6 +77,9 @@ class ModelConfig:
     blend: str = "linear"  # how the head's outputs weigh the basis: as they are, or "softmax" (a convex blend)
     train_basis: bool = True  # False keeps the starting basis (a library of known inverses) as it is
     residual_luts: int = 0  # learned LUTs beside a softmax blend, for what the library cannot blend
+    # what the head gives: "basis" (weights over basis LUTs, Zeng et al.) or "parametric" (a colourist's controls,
+    # baked into the LUT: training.models.parametric; the basis_* and blend fields do not apply)
+    lut_head: str = "basis"
 
     def __post_init__(self) -> None:
         if self.kind not in MODEL_KINDS:
@@ -129,6 +134,11 @@ def _check_image2image(config: ModelConfig) -> None:
 
 
 def _check_image2lut(config: ModelConfig) -> None:
+    if config.lut_head not in LUT_HEADS:
+        raise ConfigError(f"lut_head must be one of {', '.join(LUT_HEADS)}, found {config.lut_head!r}")
+    if config.lut_head == "parametric" and (config.basis_init != "zeros" or not config.head_hidden):
+        raise ConfigError("a parametric head predicts controls, not basis weights: keep basis_init = \"zeros\" and "
+                          "give head_hidden a width")
     if config.lut_size not in LUT_SIZES:
         raise ConfigError(f"lut_size must be one of {', '.join(map(str, LUT_SIZES))}, found {config.lut_size}")
     if config.basis_luts < 1:
@@ -160,6 +170,9 @@ def _build_unet(config: ModelConfig) -> nn.Module:
 
 
 def _build_image2lut(config: ModelConfig) -> nn.Module:
+    if config.lut_head == "parametric":
+        return ParametricGrade(lut_size=config.lut_size, backbone_widths=config.backbone_widths,
+                               input_size=config.input_size, head_hidden=config.head_hidden, dropout=config.dropout)
     return Image2Lut(
         lut_size=config.lut_size,
         basis_luts=config.basis_luts,

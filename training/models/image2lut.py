@@ -98,6 +98,18 @@ def histogram_by_counting(flat: torch.Tensor, bins: int) -> torch.Tensor:
     return counts.scatter_add_(1, flat.long(), torch.ones_like(flat)) / flat.shape[1]
 
 
+def backbone(widths: Sequence[int]) -> nn.Sequential:
+    """Zeng et al.'s CNN: one 3x3 stride-2 convolution and LeakyReLU per width, InstanceNorm after all but the last."""
+    layers: list[nn.Module] = []
+    in_channels = IMAGE_CHANNELS
+    for index, width in enumerate(widths):
+        layers += [nn.Conv2d(in_channels, width, KERNEL_SIZE, STRIDE, PADDING), nn.LeakyReLU(LEAKY_SLOPE)]
+        if index < len(widths) - 1:
+            layers.append(nn.InstanceNorm2d(width, affine=True))
+        in_channels = width
+    return nn.Sequential(*layers)
+
+
 def initial_basis(lut_size: int, basis_luts: int) -> torch.Tensor:
     """Zeng et al.'s initial basis: ``(K, N, N, N, 3)``, the first the identity LUT, the others zero."""
     basis = torch.zeros(basis_luts, lut_size, lut_size, lut_size, IMAGE_CHANNELS)
@@ -155,14 +167,8 @@ class Image2Lut(nn.Module):
             raise ValueError("residual_luts go beside a softmax blend; a linear blend's basis learns them itself")
         self.lut_size = lut_size
         self.blend = blend
-        layers: list[nn.Module] = []
-        in_channels = IMAGE_CHANNELS
-        for index, width in enumerate(backbone_widths):
-            layers += [nn.Conv2d(in_channels, width, KERNEL_SIZE, STRIDE, PADDING), nn.LeakyReLU(LEAKY_SLOPE)]
-            if index < len(backbone_widths) - 1:
-                layers.append(nn.InstanceNorm2d(width, affine=True))
-            in_channels = width
-        self.backbone = nn.Sequential(*layers)
+        self.backbone = backbone(backbone_widths)
+        in_channels = backbone_widths[-1]
         self.dropout = nn.Dropout(dropout)
         self.statistics = ColourStatistics(input_size) if colour_stats else None
         features = in_channels + (self.statistics.features if self.statistics is not None else 0)
