@@ -3,10 +3,10 @@
 A model can only learn to undo looks like the ones it is shown. Each look is measured on the held-out photos of
 ``bench.quality`` by what it does to them in CIELAB: how far it moves colours, how much it changes chroma and
 hue, the colour cast it gives the whole frame, how it lifts the blacks. The table sets each held-out ``.cube``
-look beside the spread (5th, 50th, 95th percentile) of the training ``.cube`` looks and of random parametric looks,
-mild and at ``boldness`` 1 (``training.data.looks``). For each held-out look, a last column says how far it can
-be undone at all: its inverse fitted on half the photos, applied to the other half (PSNR against the neutral
-photo, beside the looked input's): a look that maps many colours to one cannot be undone even when known.
+look beside the spread (5th, 50th, 95th percentile) of the training ``.cube`` looks and of random parametric looks
+(``training.data.looks``). For each held-out look, a last column says how far it can be undone at all: its
+inverse fitted on half the photos, applied to the other half (PSNR against the neutral photo, beside the looked
+input's): a look that maps many colours to one cannot be undone even when known.
 
     python -m bench.look_coverage [--photos 12] [--parametric 60]
 """
@@ -52,9 +52,9 @@ def spread(rows: list[dict[str, float]], key: str) -> str:
     return f"{low:5.1f} {mid:5.1f} {high:5.1f}"
 
 
-def parametric(pixels: np.ndarray, count: int, boldness: float) -> list[dict[str, float]]:
+def parametric(pixels: np.ndarray, count: int) -> list[dict[str, float]]:
     rng = np.random.default_rng(0)
-    return [descriptors(pixels, random_parametric_look(rng, 1.0, boldness)) for _ in range(count)]
+    return [descriptors(pixels, random_parametric_look(rng)) for _ in range(count)]
 
 
 def invertibility(photos: list[np.ndarray], look: Look) -> tuple[float, float]:
@@ -71,7 +71,7 @@ def invertibility(photos: list[np.ndarray], look: Look) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.look_coverage", description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=12, help="held-out photos to measure on")
-    parser.add_argument("--parametric", type=int, default=60, help="random parametric looks of each kind")
+    parser.add_argument("--parametric", type=int, default=60, help="random parametric looks")
     args = parser.parse_args(argv)
 
     photos = held_out_photos(args.photos)
@@ -82,10 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     held_names = [path.stem for path in held_paths]
     families = {
         "training .cube looks": [descriptors(pixels, look) for look in training_looks],
-        "parametric, mild": parametric(pixels, args.parametric, 0.0),
-        "parametric, boldness 1": parametric(pixels, args.parametric, 1.0),
+        "parametric": parametric(pixels, args.parametric),
     }
-    keys = list(families["parametric, mild"][0])
+    keys = list(families["parametric"][0])
     print(f"what each look does to {len(pixels):,} pixels of {args.photos} held-out photos (CIELAB units; chroma and "
           "contrast as ratios)")
     print(f"{'looks (5th / 50th / 95th percentile)':44s}" + "".join(f"{key:>18s}" for key in keys))

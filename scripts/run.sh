@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up .venv, starts the inference server with the shipped default models (onnx_models/), grades the sample
-# frame through it (LUT, CDL and a before/after picture in pix2lut-demo/), and stops the server again.
+# shot through it (a frame 0.9 EV under, too warm and flat: LUT, CDL and a before/after picture in pix2lut-demo/,
+# and the diagnosis printed), and stops the server again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh cpu
@@ -11,6 +12,6 @@ mkdir -p pix2lut-demo
 server=$!
 trap 'kill -INT "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
 # the first request waits for the server to load its models
-.venv/bin/pix2lut grade pix2lut/data/sample_frame.jpg --server "$address" --timeout-ms 60000 --retries 1 \
-  -o pix2lut-demo/sample_frame.cube --cdl pix2lut-demo/sample_frame.cdl --preview pix2lut-demo/before_after.png
-echo "run: the grade of the sample frame is in pix2lut-demo/ (sample_frame.cube, sample_frame.cdl, before_after.png)"
+.venv/bin/pix2lut grade pix2lut/data/sample_shot.jpg --server "$address" --timeout-ms 60000 --retries 1 \
+  -o pix2lut-demo/sample_shot.cube --cdl pix2lut-demo/sample_shot.cdl --preview pix2lut-demo/before_after.png
+echo "run: the grade of the sample shot is in pix2lut-demo/ (sample_shot.cube, sample_shot.cdl, before_after.png)"

@@ -20,10 +20,10 @@ from typing import Any
 
 from training.errors import ConfigError
 from training.models.config import ModelConfig
+from training.retired import without_retired
 
 TASKS = ("grade", "neutralize", "look", "reference_look")
 REAL_HOLD_OUT_EVERY = 4  # real pairs are few (FiveK: 16 here): one in four is kept for evaluation
-LEAVE_OWN_OUT_TASKS = ("grade", "neutralize")  # whose library entries map one to one onto what their samples use
 CHECKOUT = Path(__file__).resolve().parents[1]
 SHARED_DATA = CHECKOUT.parent / "shared" / "data"  # ../shared/data beside the checkout
 
@@ -36,11 +36,10 @@ class DataConfig:
     photos: str = str(SHARED_DATA / "photos")
     looks: str = str(SHARED_DATA / "looks")
     # neutralize and look: a second folder of .cube looks (../shared/data/looks-extra), split with ``looks`` by
-    # family and collection (training.data.holdout). Film looks (training.data.film_looks) tried: no better (cards)
+    # family and collection (training.data.holdout)
     extra_looks: str = ""
     real_pairs: str = ""  # folder with input/ and target/ (or expertC/), mixed in with real_fraction
     real_fraction: float = 0.0
-    real_detune: float = 0.0  # real inputs also get a random detuning up to this strength (the target stays)
     # which one in REAL_HOLD_OUT_EVERY of the real pairs is held out (pairs fold, fold + 4, ...): 0 for the shipped
     # models; 1 to 3 for cross-validation runs, so that every pair is judged by a model that never saw it
     real_fold: int = 0
@@ -48,19 +47,11 @@ class DataConfig:
     # retouch, training.data.retouch) instead of detuned at random
     degradation_share: float = 0.0
     degradation_mix: int = 1  # each degradation blends this many real ones, at random convex weights
-    # with a library (model.basis_init = "library", grade or neutralize): each sample is answered without the
-    # library entries it was made from (its retouches, its .cube look's inverse), as an input the library does not
-    # hold must be
-    leave_own_out: bool = False
     crop: int = 256  # training crop side; the model input for image2lut
     samples_per_epoch: int = 2000
     identity_fraction: float = 0.0  # training pairs whose source is the photo itself: leave a good shot alone
     min_strength: float = 1.0  # training detunings and looks at a random strength in [min_strength, 1]
     cube_look_share: float = 0.5  # neutralize and look: the share of training looks taken from the .cube files
-    look_mix: int = 1  # neutralize and look: each .cube look blends this many, at random convex weights
-    # neutralize and look: each parametric look is bolder by a random amount in [0, this] (hue rotation, heavy
-    # tints, a faded black: training.data.looks); 0 keeps them mild. Tried for neutralize: no better (its card)
-    parametric_boldness: float = 0.0
     validation_samples: int = 16
     workers: int = 0  # DataLoader processes
 
@@ -122,7 +113,8 @@ def load_config(path: Path | None = None, overrides: list[str] = ()) -> TrainCon
 
 
 def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfig:
-    """A TrainConfig from nested dicts (a file, or a checkpoint's saved config); unknown keys are errors."""
+    """A TrainConfig from nested dicts (a file, or a checkpoint's saved config); unknown keys are errors, retired
+    ones are dropped where they hold their old default (:mod:`training.retired`)."""
     sections = {f.name: f.type for f in dataclasses.fields(TrainConfig)}
     classes = {"model": ModelConfig, "data": DataConfig, "optim": OptimConfig, "run": RunConfig}
     unknown = sorted(set(tree) - set(sections))
@@ -130,7 +122,7 @@ def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfi
         raise ConfigError(f"{source}: unknown section(s) {', '.join(unknown)}; use {', '.join(sections)}")
     built = {}
     for name, cls in classes.items():
-        values = dict(tree.get(name, {}))
+        values = without_retired(name, tree.get(name, {}), source)
         names = {f.name for f in dataclasses.fields(cls)}
         extra = sorted(set(values) - names)
         if extra:
@@ -150,11 +142,6 @@ def config_from_dict(tree: dict[str, Any], source: str = "config") -> TrainConfi
     if config.data.task == "reference_look" and config.model.kind != "image2lut":
         raise ConfigError(f"{source}: data.task reference_look needs model.kind image2lut (it predicts a LUT from one "
                           "image and applies it to another)")
-    if config.data.leave_own_out and not (config.data.task in LEAVE_OWN_OUT_TASKS
-                                          and config.model.basis_init == "library" and config.model.blend == "softmax"):
-        raise ConfigError(f"{source}: data.leave_own_out withholds a library's own entries: it needs task "
-                          f"{' or '.join(LEAVE_OWN_OUT_TASKS)}, model.basis_init = \"library\" and model.blend = "
-                          "\"softmax\"")
     if not 0 <= config.data.real_fold < REAL_HOLD_OUT_EVERY:
         raise ConfigError(f"{source}: data.real_fold must be 0 to {REAL_HOLD_OUT_EVERY - 1}, found "
                           f"{config.data.real_fold}")

@@ -3,8 +3,8 @@
 Photos and looks are split once, deterministically, by :mod:`training.data.holdout`: whole look families and
 collections, a whole photo collection and one photo in ten of the rest are kept out of training, for validation
 here and for the held-out evaluation of the shipped models (``bench.quality``). Real pairs are split into
-``REAL_HOLD_OUT_EVERY`` folds; when given, they are mixed in at ``data.real_fraction``, a fresh random crop (and
-optionally detuning) each time.
+``REAL_HOLD_OUT_EVERY`` folds; when given, they are mixed in at ``data.real_fraction``, a fresh random crop each
+time.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from training.config import REAL_HOLD_OUT_EVERY, SHARED_DATA, TrainConfig
+from training.config import REAL_HOLD_OUT_EVERY, SHARED_DATA, DataConfig, TrainConfig
 from training.data.augment import random_crop, random_flip
-from training.data.detune import apply_detuning, random_detuning
 from training.data.holdout import split_looks, split_photos
 from training.data.looks import list_looks, read_looks
-from training.data.pairs import Pair, PairSequence, RealPairs, SyntheticPairs
+from training.data.pairs import Pair, PairSequence, RealPairs, SynthesisOptions, SyntheticPairs
 from training.data.photos import list_photos
 from training.data.retouch import unretouch_luts
 from training.errors import DataError
@@ -73,8 +72,7 @@ def training_pairs(config: TrainConfig) -> Sequence[Pair]:
                            degradations=degradations)
     if not real or config.data.real_fraction <= 0:
         return synthetic
-    return MixedPairs(synthetic, real, image_size(config), config.data.real_fraction, config.run.seed,
-                      config.data.real_detune)
+    return MixedPairs(synthetic, real, image_size(config), config.data.real_fraction, config.run.seed)
 
 
 def training_real_pairs(config: TrainConfig) -> list[Pair]:
@@ -98,19 +96,16 @@ class MixedPairs(PairSequence):
     """``synthetic`` with a share ``real_fraction`` of its indices answered by a real pair instead.
 
     Each such index draws a real pair, a random square crop of it (resized to ``size``, random scale) and a random
-    flip, so a dozen real pairs give a fresh view every time rather than the same dozen crops; with
-    ``real_detune``, the input also gets a random detuning of strength up to it (the target stays the retouch),
-    so that a few real pairs stand for more inputs. Real pairs are read once and kept.
+    flip, so a dozen real pairs give a fresh view every time rather than the same dozen crops. Real pairs are read
+    once and kept.
     """
 
-    def __init__(self, synthetic: Sequence[Pair], real: Sequence[Pair], size: int, real_fraction: float, seed: int,
-                 real_detune: float = 0.0) -> None:
+    def __init__(self, synthetic: Sequence[Pair], real: Sequence[Pair], size: int, real_fraction: float,
+                 seed: int) -> None:
         if not 0.0 <= real_fraction <= 1.0:
             raise DataError(f"data.real_fraction must be in [0, 1], found {real_fraction}")
-        if not 0.0 <= real_detune <= 1.0:
-            raise DataError(f"data.real_detune must be in [0, 1], found {real_detune}")
         self.synthetic, self.real, self.size = synthetic, real, size
-        self.real_fraction, self.seed, self.real_detune = real_fraction, seed, real_detune
+        self.real_fraction, self.seed = real_fraction, seed
         self._read: dict[int, Pair] = {}
 
     def __len__(self) -> int:
@@ -125,30 +120,30 @@ class MixedPairs(PairSequence):
             self._read[chosen] = self.real[chosen]
         pair = self._read[chosen]
         source, target = random_flip(random_crop([pair.source, pair.target], rng, self.size), rng)
-        if self.real_detune:
-            source = apply_detuning(source, random_detuning(rng, rng.uniform(0.0, self.real_detune)))
-        return Pair(source, target, None, f"{pair.name}-{index}", withheld=(chosen,))
+        return Pair(source, target, None, f"{pair.name}-{index}")
 
 
 def _synthetic(config: TrainConfig, photos: list[Path], looks: list, seed: int, length: int, training: bool = False,
                degradations: Sequence = ()) -> SyntheticPairs:
     """Pairs of ``photos``: with ``training``, as ``config.data`` asks; validation keeps the defaults (full strength,
-    never the identity, one look at a time), so its figures stay comparable whatever the training options."""
+    never the identity, half the looks parametric, no degradations), so its figures stay comparable whatever the
+    training options."""
     if not photos:
         raise DataError(f"{config.data.photos}: no photos to train on")
-    data = config.data
-    options = {
-        "identity_fraction": data.identity_fraction,
-        "min_strength": None if data.min_strength == 1.0 else data.min_strength,
-        "cube_look_share": data.cube_look_share,
-        "degradations": degradations,
-        "degradation_share": data.degradation_share,
-        "degradation_mix": data.degradation_mix,
-        "look_mix": data.look_mix,
-        "parametric_boldness": data.parametric_boldness,
-    } if training else {}
-    return SyntheticPairs(photos, data.task, looks, seed=seed, length=length, size=image_size(config),
-                          lut_size=config.model.lut_size, **options)
+    options = synthesis_options(config.data) if training else SynthesisOptions()
+    return SyntheticPairs(photos, config.data.task, looks, seed=seed, length=length, size=image_size(config),
+                          lut_size=config.model.lut_size, degradations=degradations, options=options)
+
+
+def synthesis_options(data: DataConfig) -> SynthesisOptions:
+    """What ``data`` asks of the training pairs; a ``min_strength`` of 1 draws no strength (always full)."""
+    return SynthesisOptions(
+        identity_fraction=data.identity_fraction,
+        min_strength=None if data.min_strength == 1.0 else data.min_strength,
+        cube_look_share=data.cube_look_share,
+        degradation_share=data.degradation_share,
+        degradation_mix=data.degradation_mix,
+    )
 
 
 def image_size(config: TrainConfig) -> int:

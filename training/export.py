@@ -238,12 +238,9 @@ def _data_description(config: TrainConfig) -> str:
     data = config.data
     parts = [f"task {data.task}", f"photos {Path(data.photos).name}"]
     if data.task != "grade":
-        blend = f" (blends of {data.look_mix})" if data.look_mix > 1 else ""
-        parts.append(f"looks {Path(data.looks).name}{blend}")
+        parts.append(f"looks {Path(data.looks).name}")
         if data.extra_looks:
             parts.append(f"extra looks {Path(data.extra_looks).name}")
-        if data.parametric_boldness:
-            parts.append(f"parametric looks up to boldness {data.parametric_boldness:g}")
     fold = f", fold {data.real_fold} held out" if data.real_fold else ""
     if data.real_pairs and data.real_fraction:
         parts.append(f"real pairs {Path(data.real_pairs).name} ({data.real_fraction:.0%}{fold})")
@@ -253,6 +250,4 @@ def _data_description(config: TrainConfig) -> str:
         blend = f", blends of {data.degradation_mix}" if data.degradation_mix > 1 else ""
         parts.append(f"photos un-retouched by the real pairs' inverse retouches{blend} ({data.degradation_share:.0%} "
                      "of the synthetic pairs not left as they are)")
-    if data.leave_own_out:
-        parts.append("each answered from the library without the entries it was made from")
     return ", ".join(parts)

@@ -74,9 +74,8 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     # 2. data
     # pairs come cropped to the model's size already: a second crop would make their exact LUTs inexact
     size = image_size(config)
-    library_size = config.model.basis_luts - 1 if config.data.leave_own_out else 0  # the library behind the identity
     dataset = PairDataset(training_pairs(config), size=size, lut_size=config.model.lut_size, seed=config.run.seed,
-                          augment=False, library_size=library_size)
+                          augment=False)
     sampler = DistributedSampler(dataset, dist_info.world_size, dist_info.rank, seed=config.run.seed) \
         if dist_info.world_size > 1 else None
     loader = DataLoader(dataset, batch_size=config.optim.batch_size, shuffle=sampler is None, sampler=sampler,
@@ -165,8 +164,7 @@ def learning_rate(optim: OptimConfig, step: int) -> float:
 def _step(config, batch, generator, discriminator, optimiser_g, optimiser_d, device) -> dict[str, float]:
     source = batch["source"].to(device)  # (B, 3, S, S)
     target = batch["target"].to(device)
-    withheld = batch["withheld"].to(device) if "withheld" in batch else None
-    prediction, lut = _predict(config, generator, source, batch["seen"].to(device), withheld)
+    prediction, lut = _predict(config, generator, source, batch["seen"].to(device))
     losses: dict[str, torch.Tensor] = {"l1": F.l1_loss(prediction, target) * config.optim.l1_weight}
     if config.optim.mse_weight:
         losses["mse"] = F.mse_loss(prediction, target) * config.optim.mse_weight
@@ -194,16 +192,16 @@ def _step(config, batch, generator, discriminator, optimiser_g, optimiser_d, dev
     return {name: float(value.detach()) for name, value in {"total": total, **losses}.items()}
 
 
-def _predict(config: TrainConfig, generator, source: torch.Tensor, seen: torch.Tensor,
-             withheld: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+def _predict(config: TrainConfig, generator, source: torch.Tensor,
+             seen: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
     """The predicted image, and the predicted LUT for image2lut models (None for image2image).
 
     An image2lut model predicts its LUT from ``seen`` (the source itself, or a reference-look model's reference)
-    and applies it to ``source``, without the library entries ``withheld`` (``data.leave_own_out``).
+    and applies it to ``source``.
     """
     if config.model.kind == "image2lut":
         thumbnail = F.interpolate(seen, size=(config.model.input_size,) * 2, mode="area")
-        lut = generator(thumbnail, withheld)  # (B, N, N, N, 3), [r, g, b]
+        lut = generator(thumbnail)  # (B, N, N, N, 3), [r, g, b]
         return apply_lut_torch(source, lut), lut
     return generator(source), None
 

@@ -1,14 +1,10 @@
-"""Measures shared by the data tests: the gains of random blends of gain LUTs (degradation blends, look blends),
-and how strong the looks of a set of pairs are."""
+"""Measures shared by the data tests: the gains of random blends of gain LUTs (degradation blends)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import numpy as np
-
-from pix2lut.lut import identity_table
-from training.data.pairs import Pair
 
 LIT = 0.05  # pixels darker than this carry too little signal for a ratio
 UNIFORM = 0.01  # largest spread of one image's gain: a single LUT gain, not a per-pixel one
@@ -30,8 +26,3 @@ def assert_random_convex_blends(found: list[float], low: float, high: float) -> 
     """Every gain between the blended ones, and the weights drawn afresh for each sample."""
     assert low <= min(found) and max(found) <= high
     assert np.std(found) > VARYING
-
-
-def lut_change(pairs: Iterable[Pair]) -> float:
-    """How far the pairs' LUTs move colours, on average: how strong their looks are."""
-    return float(np.mean([np.abs(pair.lut.table - identity_table(pair.lut.size)).mean() for pair in pairs]))

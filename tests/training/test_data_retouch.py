@@ -13,7 +13,7 @@ from pix2lut.lut import Lut3D, identity_table
 from tests.training.pair_checks import assert_random_convex_blends, gains
 from training.basis import library_luts
 from training.config import load_config
-from training.data.pairs import Pair, SyntheticPairs
+from training.data.pairs import Pair, SynthesisOptions, SyntheticPairs
 from training.data.photos import list_photos
 from training.data.retouch import retouch_luts, unretouch_luts
 from training.data_sources import training_pairs
@@ -55,7 +55,7 @@ def test_degraded_grade_pairs_come_at_their_share_with_the_photo_as_target(tmp_p
     write_image(tmp_path / "a.png", smooth_photo(2))
     darken = Lut3D(identity_table(17) * 0.6)
     pairs = SyntheticPairs(list_photos(tmp_path), "grade", seed=1, length=200, size=SIZE, degradations=[darken],
-                           degradation_share=0.5, min_strength=0.0)
+                           options=SynthesisOptions(degradation_share=0.5, min_strength=0.0))
     degraded = [pair for pair in pairs if pair.name.endswith("-degraded")]
     assert 0.4 < len(degraded) / len(pairs) < 0.6
     for pair in degraded:
@@ -66,29 +66,29 @@ def test_degraded_grade_pairs_come_at_their_share_with_the_photo_as_target(tmp_p
 def test_a_degradation_share_without_degradations_is_refused(tmp_path: Path) -> None:
     write_image(tmp_path / "a.png", smooth_photo(3))
     with pytest.raises(DataError, match="needs degradations"):
-        SyntheticPairs(list_photos(tmp_path), "grade", degradation_share=0.3)
+        SyntheticPairs(list_photos(tmp_path), "grade", options=SynthesisOptions(degradation_share=0.3))
 
 
 def test_mixed_degradations_blend_real_ones_at_random_convex_weights(tmp_path: Path) -> None:
     write_image(tmp_path / "a.png", smooth_photo(4))
     darken, dim = Lut3D(identity_table(17) * 0.5), Lut3D(identity_table(17) * 0.9)
     pairs = SyntheticPairs(list_photos(tmp_path), "grade", seed=2, length=60, size=SIZE, degradations=[darken, dim],
-                           degradation_share=1.0, degradation_mix=2)
+                           options=SynthesisOptions(degradation_share=1.0, degradation_mix=2))
     assert_random_convex_blends(gains((pair.target, pair.source) for pair in pairs), 0.5, 0.9)
 
 
 @pytest.mark.parametrize("mix", [1, 2])
-def test_degraded_pairs_name_the_degradations_they_were_made_from(tmp_path: Path, mix: int) -> None:
+def test_degraded_pairs_blend_mix_different_degradations_and_use_them_all(tmp_path: Path, mix: int) -> None:
     write_image(tmp_path / "a.png", smooth_photo(6))
     degradations = [Lut3D(identity_table(17) * np.where(np.arange(3) == channel, 0.5, 1.0).astype(np.float32))
                     for channel in range(3)]  # degradation i darkens channel i alone
     pairs = SyntheticPairs(list_photos(tmp_path), "grade", seed=3, length=30, size=SIZE, degradations=degradations,
-                           degradation_share=1.0, degradation_mix=mix)
+                           options=SynthesisOptions(degradation_share=1.0, degradation_mix=mix))
     seen = set()
     for pair in pairs:
         darkened = np.median(pair.source / np.maximum(pair.target, 1e-3), axis=(0, 1)) < 0.9999  # others exactly 1
-        assert sorted(pair.withheld) == np.flatnonzero(darkened).tolist()  # made from those, and only those
-        seen.update(pair.withheld)
+        assert darkened.sum() == mix  # made from mix different ones
+        seen.update(np.flatnonzero(darkened).tolist())
     assert seen == {0, 1, 2}
 
 
@@ -96,7 +96,7 @@ def test_a_mix_of_more_degradations_than_there_are_is_refused(tmp_path: Path) ->
     write_image(tmp_path / "a.png", smooth_photo(5))
     with pytest.raises(DataError, match="degradation_mix"):
         SyntheticPairs(list_photos(tmp_path), "grade", degradations=[Lut3D(identity_table(17))],
-                       degradation_share=0.5, degradation_mix=2)
+                       options=SynthesisOptions(degradation_share=0.5, degradation_mix=2))
 
 
 def write_pairs(folder: Path, count: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,13 +11,13 @@ import pytest
 from pix2lut.cube import write_cube
 from pix2lut.imageio import write_image
 from pix2lut.lut import Lut3D, identity_table
-from tests.training.pair_checks import lut_change
 from training.config import load_config
-from training.data.pairs import Pair
+from training.data.pairs import Pair, SynthesisOptions
 from training.data_sources import (
     MixedPairs,
     held_out_looks,
     held_out_real_pairs,
+    synthesis_options,
     training_looks,
     training_pairs,
     validation_pairs,
@@ -48,18 +49,6 @@ def test_real_pairs_come_at_their_share_each_a_fresh_crop() -> None:
         np.testing.assert_allclose(pair.target, pair.source * 0.8, atol=1e-5)
 
 
-def test_a_real_pair_names_itself_as_withheld_and_a_synthetic_one_keeps_its_own() -> None:
-    reals = [real_pair(seed) for seed in range(3)]
-    made = [Pair(p.source, p.target, None, f"synthetic{i}", withheld=(i % 2,)) for i, p in enumerate(synthetic(60))]
-    mixed = MixedPairs(made, reals, SIZE, real_fraction=0.5, seed=2)
-    for index in range(60):
-        pair = mixed[index]
-        if pair.name.startswith("real"):
-            assert pair.name.startswith(reals[pair.withheld[0]].name + "-") and len(pair.withheld) == 1
-        else:
-            assert pair.withheld == (index % 2,)
-
-
 def test_mixing_is_fixed_by_seed_and_index() -> None:
     first = MixedPairs(synthetic(50), [real_pair(0), real_pair(1)], SIZE, 0.5, seed=2)
     again = MixedPairs(synthetic(50), [real_pair(0), real_pair(1)], SIZE, 0.5, seed=2)
@@ -68,20 +57,9 @@ def test_mixing_is_fixed_by_seed_and_index() -> None:
         np.testing.assert_array_equal(first[index].source, again[index].source)
 
 
-def test_real_detune_changes_the_input_and_keeps_the_retouch() -> None:
-    plain = MixedPairs(synthetic(60), [real_pair(0)], SIZE, 1.0, seed=3)
-    detuned = MixedPairs(synthetic(60), [real_pair(0)], SIZE, 1.0, seed=3, real_detune=0.5)
-    changed = 0
-    for index in range(60):
-        np.testing.assert_array_equal(plain[index].target, detuned[index].target)
-        changed += not np.allclose(plain[index].source, detuned[index].source, atol=1e-3)
-    assert changed > 50
-
-
-@pytest.mark.parametrize(("fraction", "detune", "message"), [(1.5, 0.0, "real_fraction"), (0.5, -0.1, "real_detune")])
-def test_out_of_range_options_are_refused(fraction: float, detune: float, message: str) -> None:
-    with pytest.raises(DataError, match=message):
-        MixedPairs(synthetic(2), [real_pair(0)], SIZE, fraction, seed=0, real_detune=detune)
+def test_a_real_fraction_out_of_range_is_refused() -> None:
+    with pytest.raises(DataError, match=re.escape("data.real_fraction must be in [0, 1], found 1.5")):
+        MixedPairs(synthetic(2), [real_pair(0)], SIZE, 1.5, seed=0)
 
 
 @pytest.mark.parametrize(("fold", "expected"), [(0, {"p0", "p4"}), (1, {"p1", "p5"}), (3, {"p3", "p7"})])
@@ -120,16 +98,12 @@ def test_training_options_widen_training_and_leave_validation_as_it_was(tmp_path
     assert not any(pair.name.endswith("-identity") for pair in validation_pairs(config))
 
 
-def test_parametric_boldness_reaches_training_only(tmp_path: Path) -> None:
-    for index in range(20):
-        write_image(tmp_path / f"p{index:02d}.png", real_pair(index).source)
-    common = [f"data.photos={tmp_path}", "data.task=neutralize", "data.cube_look_share=0", "data.crop=16",
-              "data.samples_per_epoch=40", "data.validation_samples=8", "model.lut_size=17"]
-    mild, bold = (load_config(None, common + [f"data.parametric_boldness={boldness}"]) for boldness in (0, 1))
-
-    assert lut_change(training_pairs(bold)) > 1.15 * lut_change(training_pairs(mild))  # 1.25x on average
-    for mild_pair, bold_pair in zip(validation_pairs(mild), validation_pairs(bold), strict=True):
-        np.testing.assert_array_equal(mild_pair.source, bold_pair.source)
+def test_the_synthesis_options_come_from_the_data_section_and_its_defaults_are_validations() -> None:
+    data = load_config(None, ["data.identity_fraction=0.3", "data.min_strength=0.3", "data.cube_look_share=0.75",
+                              "data.degradation_share=0.7", "data.degradation_mix=3"]).data
+    assert synthesis_options(data) == SynthesisOptions(identity_fraction=0.3, min_strength=0.3, cube_look_share=0.75,
+                                                       degradation_share=0.7, degradation_mix=3)
+    assert synthesis_options(load_config(None).data) == SynthesisOptions()  # min_strength 1: always full strength
 
 
 def write_looks(folder: Path, names: list[str], gain: float = 0.9) -> None:

@@ -98,12 +98,3 @@ def test_worker_init_fn_seeds_numpy_from_the_torch_seed() -> None:
     drawn = np.random.random(3)
     np.random.seed(1234)
     np.testing.assert_array_equal(drawn, np.random.random(3))
-
-
-def test_a_library_size_adds_the_pairs_withheld_entries_as_a_mask() -> None:
-    source = ramp()
-    made = [Pair(source, source, None, "two", withheld=(0, 2)), Pair(source, source, None, "none")]
-    dataset = PairDataset(made, SIZE, LUT_SIZE, library_size=4)
-    assert dataset[0]["withheld"].tolist() == [True, False, True, False]
-    assert dataset[1]["withheld"].tolist() == [False] * 4
-    assert "withheld" not in PairDataset(made, SIZE, LUT_SIZE)[0]

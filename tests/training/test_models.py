@@ -109,11 +109,6 @@ def test_config_round_trips_through_json(kind):
             {"kind": "image2lut", "train_basis": False},
             "train_basis = false keeps the basis as it starts: give it a basis_init other than zeros",
         ),
-        (
-            {"kind": "image2lut", "residual_luts": 4},
-            ("residual_luts go beside a softmax blend (a linear blend's basis learns them itself): 0, or a count "
-             "with blend = softmax, found 4 with linear"),
-        ),
     ],
 )
 def test_config_rejects_what_cannot_be_built(values, message):
@@ -125,6 +120,15 @@ def test_config_rejects_what_cannot_be_built(values, message):
 def test_config_from_dict_rejects_unknown_keys():
     with pytest.raises(ConfigError, match=r"Unknown model config keys \['depth'\]"):
         ModelConfig.from_dict({"kind": "image2lut", "depth": 5})
+
+
+def test_config_from_dict_drops_a_retired_key_at_its_old_default_and_refuses_it_otherwise():
+    saved = {**ModelConfig("image2lut").to_dict(), "residual_luts": 0}  # as configs saved before it was retired
+    assert ModelConfig.from_dict(saved) == ModelConfig("image2lut")
+    with pytest.raises(ConfigError) as caught:
+        ModelConfig.from_dict({**saved, "residual_luts": 16})
+    assert str(caught.value) == ("model config: model.residual_luts = 16 was retired (it did not help: see "
+                                 "docs/models.md); only an older Pix2LUT reads a configuration that sets it")
 
 
 def test_only_image2image_has_a_discriminator():
@@ -227,53 +231,6 @@ def test_a_softmax_blend_is_convex_and_a_fixed_basis_stays_as_it_is_through_trai
     assert weights.min() >= 0
     low, high = library.amin(dim=0), library.amax(dim=0)  # a convex blend stays between the basis's extremes
     assert bool(((luts >= low - 1e-6) & (luts <= high + 1e-6)).all())
-
-
-def test_residual_luts_start_at_zero_and_learn_beside_a_fixed_library():
-    torch.manual_seed(4)
-    model = build_model(ModelConfig(**{**TINY_IMAGE2LUT, **LIBRARY, "residual_luts": 2})).train()
-    plain = build_model(ModelConfig(**{**TINY_IMAGE2LUT, **LIBRARY}))
-    sources = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(5))
-    with torch.no_grad():
-        model.basis.uniform_(0.0, 1.0)
-        shared = {k: v for k, v in model.state_dict().items() if k != "residual" and not k.startswith("head.")}
-        plain.load_state_dict(shared, strict=False)
-        plain.head.weight.copy_(model.head.weight[: model.basis_luts])
-        plain.head.bias.copy_(model.head.bias[: model.basis_luts])
-        torch.testing.assert_close(model(sources), plain(sources))  # zero residuals: the library blend alone
-    library = model.basis.detach().clone()
-    optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
-    for _ in range(3):
-        loss = l1_loss(apply_lut_torch(sources, model(sources)), graded(sources))
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-    assert model.residual.abs().max() > 0  # the residual LUTs learnt
-    torch.testing.assert_close(model.basis, library, rtol=0, atol=0)  # the library did not
-    assert model.blend_weights(sources).shape == (4, model.basis_luts + 2)
-
-
-def test_withheld_library_entries_get_no_weight_and_the_others_share_the_whole():
-    torch.manual_seed(6)
-    model = build_model(ModelConfig(**{**TINY_IMAGE2LUT, **LIBRARY, "residual_luts": 1}))
-    images = torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(7))
-    withheld = torch.zeros(3, model.basis_luts - 1, dtype=torch.bool)  # the library after the identity
-    withheld[0, 0] = True
-    withheld[1, 1:] = True  # all but the first entry
-    with torch.no_grad():
-        free = model.blend_weights(images)
-        held = model.blend_weights(images, withheld)
-        torch.testing.assert_close(model(images, withheld)[2], model(images)[2])  # nothing withheld: as before
-    library = slice(0, model.basis_luts)
-    assert held[0, 1] == 0 and held[1, 2:model.basis_luts].eq(0).all() and held[1, :2].gt(0).all()
-    torch.testing.assert_close(held[:, library].sum(dim=1), torch.ones(3))
-    torch.testing.assert_close(held[:, model.basis_luts:], free[:, model.basis_luts:])  # residuals untouched
-    ratio = held[0, [0, 2]] / free[0, [0, 2]]  # the others keep their proportions
-    torch.testing.assert_close(ratio[0], ratio[1])
-
-    linear = build_model(ModelConfig(**TINY_IMAGE2LUT))
-    with pytest.raises(ValueError, match="need a softmax blend"):
-        linear.blend_weights(images, torch.zeros(3, linear.basis_luts - 1, dtype=torch.bool))
 
 
 def test_parameter_counts(capsys):

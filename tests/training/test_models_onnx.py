@@ -28,9 +28,9 @@ CONFIGS = {
     # the shipped models' form: colour histograms and an MLP head beside the CNN
     "image2lut+stats": ModelConfig("image2lut", input_size=128, lut_size=17, basis_luts=4, colour_stats=True,
                                    head_hidden=16, dropout=0.0),
-    # a library neutralizer's form: a softmax blend of a fixed basis, and learned residual LUTs beside it
+    # a library neutralizer's form: a softmax blend of a fixed basis
     "image2lut+softmax": ModelConfig("image2lut", input_size=64, lut_size=17, basis_luts=6, basis_init="library",
-                                     blend="softmax", train_basis=False, residual_luts=2),
+                                     blend="softmax", train_basis=False),
     # the white-box grade: a colourist's controls baked into the LUT inside the graph
     "image2lut+parametric": ModelConfig("image2lut", input_size=64, lut_size=17, lut_head="parametric",
                                         colour_stats=True, head_hidden=16, dropout=0.0),
@@ -48,8 +48,6 @@ def exportable(kind: str) -> torch.nn.Module:
         with torch.no_grad():
             model.basis.uniform_(0.0, 1.0)
             model.head.weight.normal_()
-            if model.residual is not None:
-                model.residual.normal_(0.0, 0.1)
     return model
 
 

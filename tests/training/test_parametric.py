@@ -49,7 +49,7 @@ def test_levels_contrast_and_saturation_keep_their_fixed_points() -> None:
     np.testing.assert_allclose(lifted[:, 0], [0.0, 1.0], atol=ATOL)  # black point to 0, white stays
     ramp = through([[0.0] * 3, [0.25] * 3, [0.5] * 3, [0.75] * 3, [1.0] * 3], contrast=0.9)[:, 0]
     np.testing.assert_allclose(ramp[[0, 2, 4]], [0.0, 0.5, 1.0], atol=ATOL)
-    assert ramp[1] < 0.25 < 0.75 < ramp[3]  # steeper about mid grey
+    assert ramp[1] < 0.25 and ramp[3] > 0.75  # steeper about mid grey
     flat = through([[0.25] * 3, [0.75] * 3], contrast=-0.9)[:, 0]
     assert 0.25 < flat[0] < flat[1] < 0.75
     grey = through([[0.7, 0.3, 0.2]], saturation=-20.0)[0]  # 2^-20: all the way to luma
@@ -101,5 +101,3 @@ def test_a_parametric_head_refuses_library_settings() -> None:
         ModelConfig("image2lut", lut_head="parametric", basis_init="library", head_hidden=8)
     with pytest.raises(ConfigError, match="lut_head must be one of basis, parametric"):
         ModelConfig("image2lut", lut_head="curves")
-    with pytest.raises(ValueError, match="no library entries"):
-        build_model(CONFIG)(torch.rand(1, 3, SIZE, SIZE), torch.zeros(1, 3, dtype=torch.bool))

@@ -143,14 +143,13 @@ def test_two_runs_export_as_one_ensemble_whose_lut_is_the_mean_of_theirs(tmp_pat
 
 def test_a_reference_look_model_exports_as_the_look_role_and_gives_the_references_look(tmp_path):
     config = tiny_config(tmp_path, "image2lut", task="reference_look")
-    widened = ["--set", "data.look_mix=2", "--set", "data.parametric_boldness=0.5"]
-    assert main(["train", "--config", str(config), "--set", "optim.steps=2", *widened]) == 0
+    assert main(["train", "--config", str(config), "--set", "optim.steps=2"]) == 0
     models = tmp_path / "models"
     assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "looks", "--default"]) == 0
     registry = ModelRegistry.load(models)
     assert registry.serves("look") and registry.default_for("look").entry.name == "looks"
     data = json.loads((models / "manifest.json").read_text())["models"][0]["training"]["data"]
-    assert "(blends of 2)" in data and "parametric looks up to boldness 0.5" in data  # the card says what it saw
+    assert data.startswith("task reference_look, ")  # the card says what it saw
 
 
 def test_a_principal_basis_is_where_training_starts_and_resume_keeps_the_trained_one(tmp_path):
@@ -205,23 +204,18 @@ def make_real_pairs(folder: Path, count: int = 8) -> Path:
     return folder
 
 
-def test_a_grade_library_trained_leaving_each_samples_own_retouch_out_exports_a_grader(tmp_path, capsys):
+def test_a_grade_library_trained_on_degradations_and_real_pairs_exports_a_grader(tmp_path):
     config = tiny_config(tmp_path, "image2lut", task="grade")
     library = ["model.basis_init=library", "model.blend=softmax", "model.train_basis=false",
                "model.basis_luts=7", f"data.real_pairs={make_real_pairs(tmp_path / 'pairs')}",  # 8 pairs, 6 trained on
                "data.degradation_share=0.5", "data.degradation_mix=2", "data.real_fraction=0.3"]
-    options = [arg for option in [*library, "data.leave_own_out=true"] for arg in ("--set", option)]
+    options = [arg for option in library for arg in ("--set", option)]
     assert main(["train", "--config", str(config), "--set", "optim.steps=3", *options]) == 0
     models = tmp_path / "models"
     assert main(["export", str(tmp_path / "run" / "last.pt"), "-o", str(models), "--name", "graded"]) == 0
     assert ModelRegistry.load(models).serves("grade")
     data = json.loads((models / "manifest.json").read_text())["models"][0]["training"]["data"]
-    assert "without the entries it was made from" in data  # the card says how it was trained
-
-    linear = [arg for option in ["model.basis_init=library", "model.basis_luts=7", "data.leave_own_out=true",
-                                 f"data.real_pairs={tmp_path / 'pairs'}"] for arg in ("--set", option)]
-    assert main(["train", "--config", str(config), "--set", "run.out_dir=" + str(tmp_path / "linear"), *linear]) == 1
-    assert "data.leave_own_out withholds a library's own entries" in capsys.readouterr().err
+    assert "blends of 2" in data and "(30%)" in data  # the card says how it was trained
 
 
 def test_an_ensembles_card_names_only_the_settings_its_members_really_differ_in():
@@ -243,8 +237,8 @@ def test_an_ensemble_of_two_configurations_names_the_data_of_each(tmp_path):
     mixed = training_data_description([plain, plain, shown])
     assert mixed == ("2 of the 3 members: task grade, photos photos; "
                      "1 of the 3 members: task grade, photos photos, real pairs fivek (25%)")
-    film = load_config(None, ["data.task=neutralize", f"data.extra_looks={tmp_path / 'film-looks'}"])
-    assert training_data_description([film]) == "task neutralize, photos photos, looks looks, extra looks film-looks"
+    extra = load_config(None, ["data.task=neutralize", f"data.extra_looks={tmp_path / 'my-looks'}"])
+    assert training_data_description([extra]) == "task neutralize, photos photos, looks looks, extra looks my-looks"
 
 
 def test_a_card_gives_the_data_folders_beside_the_checkout_as_the_configs_write_them():
@@ -258,8 +252,8 @@ def test_a_card_gives_the_data_folders_beside_the_checkout_as_the_configs_write_
     assert shown["data"]["looks"] == "../shared/data/looks"
     assert shown["data"]["real_pairs"] == str(own)  # elsewhere: as given
     assert shown["run"]["out_dir"] == "runs/mine"
-    generated = portable_config(load_config(None, [f"data.extra_looks={CHECKOUT / 'runs' / 'film-looks'}"]))
-    assert generated["data"]["extra_looks"] == "runs/film-looks"  # as the configs write it, not this machine's path
+    generated = portable_config(load_config(None, [f"data.extra_looks={CHECKOUT / 'runs' / 'my-looks'}"]))
+    assert generated["data"]["extra_looks"] == "runs/my-looks"  # as the configs write it, not this machine's path
 
 
 def test_a_cross_validation_run_is_judged_on_the_real_pairs_it_held_out(tmp_path, capsys):
@@ -280,21 +274,6 @@ def test_a_cross_validation_run_is_judged_on_the_real_pairs_it_held_out(tmp_path
     assert main(["export", str(tmp_path / "run" / "last.pt"), str(tmp_path / "fold0" / "last.pt"),
                  "-o", str(models), "--name", "mixed"]) == 1  # no real pair would be unseen by both
     assert "real fold 0 differs" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("leave_own_out", [True, False])
-def test_with_every_retouch_withheld_only_the_identity_answers_and_nothing_learns(tmp_path, leave_own_out):
-    config = tiny_config(tmp_path, "image2lut", task="grade")
-    every = ["model.basis_init=library", "model.blend=softmax", "model.train_basis=false", "model.basis_luts=7",
-             f"data.real_pairs={make_real_pairs(tmp_path / 'pairs')}", "data.degradation_share=1.0",
-             "data.degradation_mix=6", f"data.leave_own_out={str(leave_own_out).lower()}", "optim.lr=1e-2"]
-    options = [arg for option in every for arg in ("--set", option)]
-    assert main(["train", "--config", str(config), "--set", "optim.steps=1", *options]) == 0
-    first = read_checkpoint(tmp_path / "run" / "last.pt")["generator"]
-    assert main(["train", "--config", str(config), "--set", "optim.steps=3", "--resume", *options]) == 0
-    last = read_checkpoint(tmp_path / "run" / "last.pt")["generator"]
-    moved = max(float((last[name] - first[name]).abs().max()) for name in first if name.startswith("head."))
-    assert (moved == 0.0) is leave_own_out  # withheld: no gradient reaches the head; otherwise it learns
 
 
 def test_a_reference_look_image2image_model_is_refused(tmp_path, capsys):

@@ -3,7 +3,6 @@
 - ``curves``: monotonic 1D curves with exact inverses (S-curve, offset power, rational-quadratic spline)
 - ``detune``: controlled detunings (exposure, white balance, tint, contrast, ...) and their exact inverses
 - ``looks``: ``.cube`` looks from disk and random parametric looks with exact inverses
-- ``film_looks``: further looks rendered from film datasheets (spectral-film-lut, in a venv of its own)
 - ``photos``: listing and caching the photos pairs are made from
 - ``rgb``: the input check and the luma-preserving saturation that detunings and looks share
 - ``pairs``: ``Pair`` and its sources (real folders, side-by-side images, synthesis), frame sequences

@@ -8,7 +8,6 @@ A parametric look is a chain of smooth bijections of the real line (clipped to [
 3. a saturation change: a blend with Rec.709 luma (ITU-R BT.709-6)
 4. split toning: a shadow tint and a highlight tint weighted by luma; both tints have zero luma, so luma is
    unchanged and the inverse knows the weights
-5. levels: a per-channel slope and offset, as an ASC CDL's (a faded, tinted black; a colour cast)
 
 so ``look.invert(look.apply(x)) == x`` up to float rounding for every colour that was not clipped. The inverse of
 a ``.cube`` look is not known exactly (a table need not be invertible), which is why pairs made from one carry no
@@ -18,7 +17,7 @@ LUT for that direction.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,16 +40,6 @@ MIXING_SPREAD = 0.06  # standard deviation of the off-diagonal mixing weights
 MAX_SATURATION_STOPS = 0.6  # saturation factor 0.66x .. 1.52x
 MAX_TINT = 0.06  # size of a split-toning tint, in encoded units
 
-# Bold looks (``boldness`` 1) add what the strong creative looks of ../shared/data/looks do and mild ones never
-# do: a hue rotation, a deeper saturation change, heavy tints and a faded, tinted black (levels). Sized so that
-# boldness 1 reaches toward the strongest .cube looks (bench.look_coverage: the 95th percentile of bold looks casts
-# the frame by 38 CIELAB units and lifts blacks by 25 L*; EdgyEmber 33 and 1, Polaroid Time Zero Expired 28 and 41).
-MAX_HUE_ROTATION = np.radians(45.0)
-BOLD_SATURATION_STOPS = 0.8  # on top of MAX_SATURATION_STOPS
-BOLD_TINT = 0.12  # on top of MAX_TINT
-MAX_FADE = 0.25  # per-channel black offset
-BOLD_SLOPE_STOPS = 0.35  # per-channel slope, around the one that keeps white at 1
-
 
 @dataclass(frozen=True, eq=False)
 class ParametricLook:
@@ -63,7 +52,6 @@ class ParametricLook:
     mixing : ``(3, 3)``, ``out = mixing @ rgb``; invertible, rows summing to 1.
     saturation : factor on the distance from Rec.709 luma, positive.
     shadow_tint, highlight_tint : ``(3,)`` offsets with zero luma, weighted ``(1 - Y)^2`` and ``Y^2``.
-    slope, offset : ``(3,)``, ``out = offset + slope * rgb`` last; slopes positive. The identity by default.
     """
 
     tone_curve: RationalQuadraticSpline
@@ -72,8 +60,6 @@ class ParametricLook:
     saturation: float
     shadow_tint: np.ndarray
     highlight_tint: np.ndarray
-    slope: np.ndarray = field(default_factory=lambda: np.ones(3))
-    offset: np.ndarray = field(default_factory=lambda: np.zeros(3))
 
     def __post_init__(self) -> None:
         if len(self.channel_curves) != 3:
@@ -91,16 +77,10 @@ class ParametricLook:
             if tint.shape != (3,) or not np.all(np.isfinite(tint)) or abs(float(tint @ LUMA_WEIGHTS)) > 1e-9:
                 raise DataError(f"look {name} must be 3 finite values with zero Rec.709 luma, found {tint.tolist()}")
             tints.append(tint)
-        slope, offset = np.asarray(self.slope, dtype=np.float64), np.asarray(self.offset, dtype=np.float64)
-        if slope.shape != (3,) or offset.shape != (3,) or not np.all(np.isfinite(offset)) or not np.all(slope > 0.0):
-            raise DataError(f"look levels need 3 positive slopes and 3 finite offsets, found slope {slope.tolist()}, "
-                            f"offset {offset.tolist()}")
         object.__setattr__(self, "channel_curves", tuple(self.channel_curves))
         object.__setattr__(self, "mixing", mixing)
         object.__setattr__(self, "shadow_tint", tints[0])
         object.__setattr__(self, "highlight_tint", tints[1])
-        object.__setattr__(self, "slope", slope)
-        object.__setattr__(self, "offset", offset)
 
     def apply(self, rgb: np.ndarray) -> np.ndarray:
         """``rgb`` (float ``(..., 3)`` in [0, 1]) through the look, clipped to [0, 1], float32."""
@@ -115,12 +95,10 @@ class ParametricLook:
         out = np.stack([curve(out[..., c]) for c, curve in enumerate(self.channel_curves)], axis=-1)
         out = out @ self.mixing.T  # 2.
         out = saturate(out, self.saturation)  # 3.
-        out = out + self._toning(out)  # 4.
-        return self.offset + self.slope * out  # 5.
+        return out + self._toning(out)  # 4.
 
     def _inverse(self, rgb: np.ndarray) -> np.ndarray:
-        out = (rgb - self.offset) / self.slope  # 5.
-        out = out - self._toning(out)  # 4. luma, and so the tint weights, are the same before and after
+        out = rgb - self._toning(rgb)  # 4. luma, and so the tint weights, are the same before and after
         out = saturate(out, 1.0 / self.saturation)  # 3.
         out = out @ np.linalg.inv(self.mixing).T  # 2.
         out = np.stack([curve.inverse(out[..., c]) for c, curve in enumerate(self.channel_curves)], axis=-1)
@@ -164,16 +142,10 @@ def read_looks(paths: list[Path]) -> list[Lut3D]:
     return [read_cube(path) for path in paths]
 
 
-def random_parametric_look(rng: np.random.Generator, strength: float = 1.0, boldness: float = 0.0) -> ParametricLook:
-    """A random look; ``strength`` in [0, 1] scales every change (0 gives the identity).
-
-    ``boldness`` in [0, 1] widens it toward the strong creative looks (hue rotation, heavy tints, a faded black;
-    see ``MAX_HUE_ROTATION``); 0 draws exactly the mild looks of older runs, same generator state included.
-    """
+def random_parametric_look(rng: np.random.Generator, strength: float = 1.0) -> ParametricLook:
+    """A random look; ``strength`` in [0, 1] scales every change (0 gives the identity)."""
     if not 0.0 <= strength <= 1.0:
         raise DataError(f"look strength must be in [0, 1], found {strength}")
-    if not 0.0 <= boldness <= 1.0:
-        raise DataError(f"look boldness must be in [0, 1], found {boldness}")
 
     def spline(knot_jitter: float, slope_jitter: float) -> RationalQuadraticSpline:
         bins = int(rng.integers(MIN_CURVE_BINS, MAX_CURVE_BINS + 1))
@@ -186,29 +158,7 @@ def random_parametric_look(rng: np.random.Generator, strength: float = 1.0, bold
     saturation = float(np.exp2(rng.uniform(-1.0, 1.0) * MAX_SATURATION_STOPS * strength))
     shadow_tint = _zero_luma_tint(rng.uniform(0.0, 2.0 * np.pi), rng.uniform(0.0, MAX_TINT * strength))
     highlight_tint = _zero_luma_tint(rng.uniform(0.0, 2.0 * np.pi), rng.uniform(0.0, MAX_TINT * strength))
-    look = ParametricLook(tone_curve, channel_curves, mixing, saturation, shadow_tint, highlight_tint)
-    return _bolder(look, rng, boldness * strength) if boldness else look
-
-
-def _bolder(look: ParametricLook, rng: np.random.Generator, boldness: float) -> ParametricLook:
-    """``look`` with a hue rotation, a deeper saturation change, heavier tints and levels, all scaled by
-    ``boldness``."""
-    mixing = _hue_rotation(rng.uniform(-1.0, 1.0) * MAX_HUE_ROTATION * boldness) @ look.mixing
-    saturation = look.saturation * float(np.exp2(rng.uniform(-1.0, 1.0) * BOLD_SATURATION_STOPS * boldness))
-    shadow_tint, highlight_tint = (
-        tint + _zero_luma_tint(rng.uniform(0.0, 2.0 * np.pi), rng.uniform(0.0, BOLD_TINT * boldness))
-        for tint in (look.shadow_tint, look.highlight_tint))
-    offset = rng.uniform(0.0, MAX_FADE * boldness, 3)
-    slope = (1.0 - offset) * np.exp2(rng.uniform(-1.0, 1.0, 3) * BOLD_SLOPE_STOPS * boldness)
-    return ParametricLook(look.tone_curve, look.channel_curves, mixing, saturation, shadow_tint, highlight_tint,
-                          slope, offset)
-
-
-def _hue_rotation(angle: float) -> np.ndarray:
-    """The ``(3, 3)`` rotation by ``angle`` radians about the grey axis (Rodrigues): greys stay grey."""
-    axis = np.ones(3) / np.sqrt(3.0)
-    cross = np.array([[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]], [-axis[1], axis[0], 0.0]])
-    return np.cos(angle) * np.eye(3) + np.sin(angle) * cross + (1.0 - np.cos(angle)) * np.outer(axis, axis)
+    return ParametricLook(tone_curve, channel_curves, mixing, saturation, shadow_tint, highlight_tint)
 
 
 def apply_look(rgb: np.ndarray, look: Look) -> np.ndarray:

@@ -25,7 +25,7 @@ import numpy as np
 from pix2lut.apply import apply_lut
 from pix2lut.imageio import read_image
 from pix2lut.lut import Lut3D, identity_table
-from pix2lut.ops import resample, with_strength
+from pix2lut.ops import with_strength
 from training.data.augment import MIN_SCALE, random_crop, random_flip
 from training.data.detune import apply_detuning, detuning_lut, random_detuning
 from training.data.looks import Look, ParametricLook, apply_look, look_lut, random_parametric_look
@@ -37,6 +37,7 @@ __all__ = [
     "Pair",
     "RealPairs",
     "SideBySidePairs",
+    "SynthesisOptions",
     "SyntheticPairs",
     "list_photos",
 ]
@@ -66,10 +67,6 @@ class Pair:
     lut: Lut3D | None
     name: str
     condition: np.ndarray | None = None
-    # the library entries this pair was made from: the training real pairs whose retouch degraded it (or the real
-    # pair itself), the .cube looks of its look; with data.leave_own_out the model must answer without them, as it
-    # must for a real input or a look that no library holds
-    withheld: tuple[int, ...] = ()
 
     @property
     def seen(self) -> np.ndarray:
@@ -200,6 +197,42 @@ class SideBySidePairs(PairSequence):
 # Synthetic pairs
 
 
+@dataclass(frozen=True)
+class SynthesisOptions:
+    """How training widens what :class:`SyntheticPairs` draws; the defaults draw validation's plain pairs.
+
+    ``training.data_sources`` builds them once from the ``DataConfig`` fields of the same names.
+
+    Attributes
+    ----------
+    identity_fraction : in [0, 1), the share of pairs that are the photo unchanged on both sides (a good shot must
+        come back as it is).
+    min_strength : each detuning's or look's strength is drawn from ``[min_strength, strength]`` (a ``.cube`` look
+        blended with the identity); ``None``: always ``strength``.
+    cube_look_share : neutralize and look tasks, in [0, 1]: the share of looks taken from the ``.cube`` looks when
+        some are given; the others are random parametric looks.
+    degradation_share : grade, in [0, 1]: the share of pairs whose source comes from one of the degradations
+        instead of a random detuning.
+    degradation_mix : each degradation is a blend of this many of them, at random convex weights.
+    """
+
+    identity_fraction: float = 0.0
+    min_strength: float | None = None
+    cube_look_share: float = CUBE_LOOK_SHARE
+    degradation_share: float = 0.0
+    degradation_mix: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.identity_fraction < 1.0:
+            raise DataError(f"identity_fraction must be in [0, 1), found {self.identity_fraction}")
+        if not 0.0 <= self.cube_look_share <= 1.0:
+            raise DataError(f"cube_look_share must be in [0, 1], found {self.cube_look_share}")
+        if not 0.0 <= self.degradation_share <= 1.0:
+            raise DataError(f"degradation_share must be in [0, 1], found {self.degradation_share}")
+        if self.degradation_mix < 1:
+            raise DataError(f"degradation_mix must be at least 1, found {self.degradation_mix}")
+
+
 class SyntheticPairs(PairSequence):
     """Pairs made from photos; pair ``index`` depends only on ``(seed, index)`` and the arguments.
 
@@ -211,24 +244,18 @@ class SyntheticPairs(PairSequence):
     - ``look``: source = the photo, target = the photo through a look, lut = the look
     - ``reference_look``: as ``look``, and the model sees the target (the reference still) instead of the source
 
-    The look is one of ``looks`` (``.cube`` looks) or a random parametric look, half each when ``looks`` are
-    given, always parametric otherwise. LUTs are sampled at ``lut_size``; ``.cube`` looks keep their own size.
+    The look is one of ``looks`` (``.cube`` looks) or a random parametric look, ``options.cube_look_share`` of
+    them ``.cube`` looks when ``looks`` are given, always parametric otherwise. LUTs are sampled at ``lut_size``;
+    ``.cube`` looks keep their own size.
 
-    For ``grade``, ``degradation_share`` of the pairs take their source from one of ``degradations`` instead of a
-    random detuning: a LUT that makes a photo look like a real input (``training.data.retouch``), applied whole
-    (half of one is no real input), lut ``None``. With ``degradation_mix`` k > 1, each is a blend of k of them at
-    random convex weights: a dozen real pairs then stand for a continuum of inputs between them, not twelve
-    points a model can learn one by one.
+    For ``grade``, ``options.degradation_share`` of the pairs take their source from one of ``degradations``
+    instead of a random detuning: a LUT that makes a photo look like a real input (``training.data.retouch``),
+    applied whole (half of one is no real input), lut ``None``. With ``options.degradation_mix`` k > 1, each is a
+    blend of k of them at random convex weights: a dozen real pairs then stand for a continuum of inputs between
+    them, not twelve points a model can learn one by one.
 
-    With ``look_mix`` k > 1, each ``.cube`` look blends k of ``looks`` at random convex weights (resampled to
-    ``lut_size`` where they differ in size or domain): a few dozen looks then stand for the space between them,
-    where looks never seen are more likely to fall than on any one of them. With ``parametric_boldness`` b > 0,
-    each parametric look is bolder by a random amount in [0, b] (``training.data.looks.random_parametric_look``):
-    the strong creative looks lie far beyond the mild ones, and a few dozen ``.cube`` files hold only a handful.
-
-    Two options widen what training sees: ``identity_fraction`` of the pairs are the photo unchanged on both
-    sides (a good shot must come back as it is), and ``min_strength`` draws each detuning's or look's strength
-    from ``[min_strength, strength]`` (a ``.cube`` look blended with the identity) instead of always ``strength``.
+    ``options`` (:class:`SynthesisOptions`) also widen what training sees in two more ways: some pairs are the
+    photo left as it is, and strengths are drawn at random.
     """
 
     def __init__(
@@ -243,14 +270,8 @@ class SyntheticPairs(PairSequence):
         strength: float = 1.0,
         min_scale: float = MIN_SCALE,
         cache: PhotoCache | None = None,
-        identity_fraction: float = 0.0,
-        min_strength: float | None = None,
-        cube_look_share: float = CUBE_LOOK_SHARE,
         degradations: Sequence[Lut3D] = (),
-        degradation_share: float = 0.0,
-        degradation_mix: int = 1,
-        look_mix: int = 1,
-        parametric_boldness: float = 0.0,
+        options: SynthesisOptions = SynthesisOptions(),
     ) -> None:
         if task not in TASKS:
             raise DataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}")
@@ -258,6 +279,13 @@ class SyntheticPairs(PairSequence):
             raise DataError("SyntheticPairs needs at least one photo")
         if length < 0 or seed < 0:
             raise DataError(f"length and seed must be >= 0, found length {length}, seed {seed}")
+        if options.min_strength is not None and not 0.0 <= options.min_strength <= strength:
+            raise DataError(f"min_strength must be in [0, strength = {strength}], found {options.min_strength}")
+        if options.degradation_share and not degradations:
+            raise DataError(f"degradation_share {options.degradation_share} needs degradations, found none")
+        if options.degradation_share and options.degradation_mix > len(degradations):
+            raise DataError(f"degradation_mix must be in [1, {len(degradations)}] (the degradations there are), "
+                            f"found {options.degradation_mix}")
         self.photos = [Path(p) for p in photos]
         self.task = task
         self.looks = list(looks)
@@ -268,33 +296,8 @@ class SyntheticPairs(PairSequence):
         self.strength = strength
         self.min_scale = min_scale
         self.cache = cache if cache is not None else PhotoCache()
-        if not 0.0 <= identity_fraction < 1.0:
-            raise DataError(f"identity_fraction must be in [0, 1), found {identity_fraction}")
-        if min_strength is not None and not 0.0 <= min_strength <= strength:
-            raise DataError(f"min_strength must be in [0, strength = {strength}], found {min_strength}")
-        if not 0.0 <= cube_look_share <= 1.0:
-            raise DataError(f"cube_look_share must be in [0, 1], found {cube_look_share}")
-        if not 0.0 <= degradation_share <= 1.0 or (degradation_share and not degradations):
-            raise DataError(f"degradation_share must be in [0, 1] and needs degradations, found {degradation_share} "
-                            f"with {len(degradations)} degradations")
-        if degradation_share and not 1 <= degradation_mix <= len(degradations):
-            raise DataError(f"degradation_mix must be in [1, {len(degradations)}] (the degradations there are), "
-                            f"found {degradation_mix}")
-        if self.looks and cube_look_share and not 1 <= look_mix <= len(self.looks):
-            raise DataError(f"look_mix must be in [1, {len(self.looks)}] (the looks there are), found {look_mix}")
-        if not 0.0 <= parametric_boldness <= 1.0:
-            raise DataError(f"parametric_boldness must be in [0, 1], found {parametric_boldness}")
-        self.identity_fraction = identity_fraction
-        self.min_strength = min_strength
-        self.cube_look_share = cube_look_share
         self.degradations = list(degradations)
-        self.degradation_share = degradation_share
-        self.degradation_mix = degradation_mix
-        self.look_mix = look_mix
-        self.parametric_boldness = parametric_boldness
-        if look_mix > 1:  # blends need tables of one size on the unit domain
-            self.looks = [look if look.size == lut_size and look.is_unit_domain else resample(look, lut_size)
-                          for look in self.looks]
+        self.options = options
 
     def __len__(self) -> int:
         return self.length
@@ -305,33 +308,31 @@ class SyntheticPairs(PairSequence):
         (photo,) = random_flip(random_crop([self.cache.read(photo_path)], rng, self.size, self.min_scale), rng)
         photo = np.clip(photo, 0.0, 1.0)
         name = f"{self.task}-{self.seed}-{index:06d}-{photo_path.stem}"
-        if self.identity_fraction and rng.random() < self.identity_fraction:
+        options = self.options
+        if options.identity_fraction and rng.random() < options.identity_fraction:
             return Pair(photo, photo, Lut3D(identity_table(self.lut_size)), name + "-identity")
-        strength = self.strength if self.min_strength is None else rng.uniform(self.min_strength, self.strength)
-        if self.task == "grade" and self.degradation_share and rng.random() < self.degradation_share:
-            degradation, made_from = _one_or_blend(rng, self.degradations, self.degradation_mix)
+        strength = self.strength if options.min_strength is None else rng.uniform(options.min_strength, self.strength)
+        if self.task == "grade" and options.degradation_share and rng.random() < options.degradation_share:
+            degradation = _one_or_blend(rng, self.degradations, options.degradation_mix)
             source = np.clip(apply_lut(photo, degradation), 0.0, 1.0).astype(np.float32)  # whole
-            return Pair(source, photo, None, name + "-degraded", withheld=made_from)
+            return Pair(source, photo, None, name + "-degraded")
         if self.task == "grade":
             detuning = random_detuning(rng, strength)
             source = apply_detuning(photo, detuning)
             return Pair(source, photo, detuning_lut(detuning, self.lut_size, inverse=True), name)
-        look, made_from = self._random_look(rng, strength)
+        look = self._random_look(rng, strength)
         looked = apply_look(photo, look)
         if self.task == "neutralize":
             lut = look_lut(look, self.lut_size, inverse=True) if isinstance(look, ParametricLook) else None
-            return Pair(looked, photo, lut, name, withheld=made_from)
+            return Pair(looked, photo, lut, name)
         condition = looked if self.task == "reference_look" else None
-        return Pair(photo, looked, self._forward_lut(look), name, condition, withheld=made_from)
+        return Pair(photo, looked, self._forward_lut(look), name, condition)
 
-    def _random_look(self, rng: np.random.Generator, strength: float) -> tuple[Look, tuple[int, ...]]:
-        """A look, and the ``.cube`` looks it is made from (none for a parametric one)."""
-        if self.looks and rng.random() < self.cube_look_share:
-            look, made_from = _one_or_blend(rng, self.looks, self.look_mix)
-            return (look if strength == 1.0 else with_strength(look, strength)), made_from  # partly blended in
-        if self.parametric_boldness:
-            return random_parametric_look(rng, strength, rng.uniform(0.0, self.parametric_boldness)), ()
-        return random_parametric_look(rng, strength), ()
+    def _random_look(self, rng: np.random.Generator, strength: float) -> Look:
+        if self.looks and rng.random() < self.options.cube_look_share:
+            look = self.looks[int(rng.integers(len(self.looks)))]
+            return look if strength == 1.0 else with_strength(look, strength)  # partly blended in
+        return random_parametric_look(rng, strength)
 
     def _forward_lut(self, look: Look) -> Lut3D:
         """The look itself: a ``.cube`` look as it is (the target was made with it), a parametric one sampled."""
@@ -372,16 +373,14 @@ class FrameSequence(Sequence[np.ndarray]):
         return read_image(self.paths[index]).pixels
 
 
-def _one_or_blend(rng: np.random.Generator, luts: Sequence[Lut3D], mix: int) -> tuple[Lut3D, tuple[int, ...]]:
+def _one_or_blend(rng: np.random.Generator, luts: Sequence[Lut3D], mix: int) -> Lut3D:
     """One of ``luts`` (drawn as runs before blends drew it), or a blend of ``mix`` different ones at random convex
-    weights (Dirichlet, all ones: every blend equally likely); and the indices of those it is made from."""
+    weights (Dirichlet, all ones: every blend equally likely); blended ones must be of one size, on the unit domain."""
     if mix == 1:
-        chosen = int(rng.integers(len(luts)))
-        return luts[chosen], (chosen,)
+        return luts[int(rng.integers(len(luts)))]
     indices = rng.choice(len(luts), size=mix, replace=False)
     weights = rng.dirichlet(np.ones(mix))
-    blend = Lut3D(sum(w * luts[int(i)].table for w, i in zip(weights, indices, strict=True)))
-    return blend, tuple(int(i) for i in indices)
+    return Lut3D(sum(w * luts[int(i)].table for w, i in zip(weights, indices, strict=True)))
 
 
 def _by_stem(folder: Path) -> dict[str, Path]:

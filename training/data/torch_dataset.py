@@ -33,8 +33,6 @@ class PairDataset(Dataset):
     centred square, resized to ``size``. ``lut`` is present when
     ``lut_size`` is given: the pair's LUT resampled to ``lut_size``, indexed ``[r, g, b]`` as ``Lut3D.table``,
     or zeros where the pair has none; ``has_lut`` (a bool tensor) says which, so batches of mixed pairs collate.
-    With ``library_size`` L > 0, ``withheld`` is an ``(L,)`` bool tensor, true at the library entries the pair was
-    made from (``Pair.withheld``).
     """
 
     def __init__(
@@ -46,7 +44,6 @@ class PairDataset(Dataset):
         seed: int = 0,
         augment: bool = True,
         min_scale: float = MIN_SCALE,
-        library_size: int = 0,
     ) -> None:
         if size < 1:
             raise DataError(f"PairDataset size must be at least 1 pixel, found {size}")
@@ -58,7 +55,6 @@ class PairDataset(Dataset):
         self.seed = seed
         self.augment = augment
         self.min_scale = min_scale
-        self.library_size = library_size
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -80,10 +76,6 @@ class PairDataset(Dataset):
                   "has_lut": torch.tensor(pair.lut is not None)}
         if self.lut_size is not None:
             sample["lut"] = torch.from_numpy(self._lut_table(pair.lut))  # (N, N, N, 3), [r, g, b]
-        if self.library_size:
-            withheld = torch.zeros(self.library_size, dtype=torch.bool)
-            withheld[list(pair.withheld)] = True
-            sample["withheld"] = withheld
         return sample
 
     def _lut_table(self, lut: Lut3D | None) -> np.ndarray:

@@ -23,6 +23,7 @@ from training.models.parametric import ParametricGrade
 from training.models.patchgan import DEFAULT_WIDTHS as DEFAULT_DISCRIMINATOR_WIDTHS
 from training.models.patchgan import PatchGAN
 from training.models.unet import UNetGenerator
+from training.retired import without_retired
 
 ModelKind = Literal["image2image", "image2lut"]
 MODEL_KINDS: tuple[ModelKind, ...] = ("image2image", "image2lut")
@@ -76,7 +77,6 @@ class ModelConfig:
     basis_init: str = "zeros"
     blend: str = "linear"  # how the head's outputs weigh the basis: as they are, or "softmax" (a convex blend)
     train_basis: bool = True  # False keeps the starting basis (a library of known inverses) as it is
-    residual_luts: int = 0  # learned LUTs beside a softmax blend, for what the library cannot blend
     # what the head gives: "basis" (weights over basis LUTs, Zeng et al.) or "parametric" (a colourist's controls,
     # baked into the LUT: training.models.parametric; the basis_* and blend fields do not apply)
     lut_head: str = "basis"
@@ -101,7 +101,9 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> ModelConfig:
-        """The inverse of :meth:`to_dict`; unknown keys are an error, not silently dropped."""
+        """The inverse of :meth:`to_dict`; unknown keys are an error, not silently dropped, and retired ones are
+        dropped only where they hold their old default (:mod:`training.retired`)."""
+        values = without_retired("model", values, "model config")
         known = {field.name for field in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -149,9 +151,6 @@ def _check_image2lut(config: ModelConfig) -> None:
         raise ConfigError(f"blend must be one of {', '.join(BLENDS)}, found {config.blend!r}")
     if not config.train_basis and config.basis_init == "zeros":
         raise ConfigError("train_basis = false keeps the basis as it starts: give it a basis_init other than zeros")
-    if config.residual_luts < 0 or (config.residual_luts and config.blend != "softmax"):
-        raise ConfigError(f"residual_luts go beside a softmax blend (a linear blend's basis learns them itself): "
-                          f"0, or a count with blend = softmax, found {config.residual_luts} with {config.blend}")
     if config.head_hidden < 0:
         raise ConfigError(f"head_hidden must be 0 (a linear head) or a width, found {config.head_hidden}")
     scale = 2 ** len(config.backbone_widths)  # each backbone block halves the image
@@ -183,7 +182,6 @@ def _build_image2lut(config: ModelConfig) -> nn.Module:
         head_hidden=config.head_hidden,
         blend=config.blend,
         train_basis=config.train_basis,
-        residual_luts=config.residual_luts,
     )
 
 

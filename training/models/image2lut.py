@@ -17,8 +17,7 @@ Departures from the paper, each for a stated reason:
 - optionally (``head_hidden``) the head is a two-layer MLP instead of one linear layer;
 - optionally (``blend = "softmax"``) the weights are a softmax, so the LUT is a convex blend of the basis: with a
   library basis (the identity and the inverses of known looks, :mod:`training.basis`) the model then names a
-  look, or a part of one, rather than regressing a LUT; ``train_basis = False`` keeps such a basis as it is, and
-  ``residual_luts`` adds learned LUTs (starting at zero, weighed freely) for what the library cannot blend.
+  look, or a part of one, rather than regressing a LUT; ``train_basis = False`` keeps such a basis as it is.
 """
 
 from __future__ import annotations
@@ -143,8 +142,6 @@ class Image2Lut(nn.Module):
         does, so the LUT stays inside the basis's convex hull.
     train_basis
         Whether the basis LUTs learn; a fixed library basis does not.
-    residual_luts
-        R learned LUTs beside a softmax blend, starting at zero and weighed as they are (not in the softmax).
     """
 
     def __init__(
@@ -158,13 +155,10 @@ class Image2Lut(nn.Module):
         head_hidden: int = 0,
         blend: str = "linear",
         train_basis: bool = True,
-        residual_luts: int = 0,
     ) -> None:
         super().__init__()
         if blend not in BLENDS:
             raise ValueError(f"blend must be one of {', '.join(BLENDS)}, found {blend!r}")
-        if residual_luts and blend != "softmax":
-            raise ValueError("residual_luts go beside a softmax blend; a linear blend's basis learns them itself")
         self.lut_size = lut_size
         self.blend = blend
         self.backbone = backbone(backbone_widths)
@@ -176,47 +170,29 @@ class Image2Lut(nn.Module):
             nn.Sequential(nn.Linear(features, head_hidden), nn.LeakyReLU(LEAKY_SLOPE)) if head_hidden else nn.Identity()
         )
         self.basis_luts = basis_luts
-        self.head = nn.Linear(head_hidden or features, basis_luts + residual_luts)
+        self.head = nn.Linear(head_hidden or features, basis_luts)
         nn.init.normal_(self.head.weight, 0.0, ADAPTIVE_HEAD_INIT_STD)
         with torch.no_grad():
             self.head.weight[IDENTITY_BASIS].normal_(0.0, HEAD_INIT_STD)
-            self.head.bias.copy_(F.one_hot(torch.tensor(IDENTITY_BASIS), basis_luts + residual_luts).float())
+            self.head.bias.copy_(F.one_hot(torch.tensor(IDENTITY_BASIS), basis_luts).float())
         self.basis = nn.Parameter(initial_basis(lut_size, basis_luts), requires_grad=train_basis)  # (K, N, N, N, 3)
-        self.residual = nn.Parameter(torch.zeros(residual_luts, lut_size, lut_size, lut_size, IMAGE_CHANNELS)) \
-            if residual_luts else None  # (R, N, N, N, 3)
 
     def scores(self, image: torch.Tensor) -> torch.Tensor:
-        """The head's raw outputs: ``(B, 3, S, S)`` -> one score per basis and residual LUT, ``(B, K + R)``."""
+        """The head's raw outputs: ``(B, 3, S, S)`` -> one score per basis LUT, ``(B, K)``."""
         features = self.backbone(image)  # (B, C, S / 2^depth, S / 2^depth)
         pooled = features.mean(dim=(2, 3))  # (B, C): global average pooling
         if self.statistics is not None:
             pooled = torch.cat([pooled, self.statistics(image)], dim=1)  # (B, C + statistics)
-        return self.head(self.hidden(self.dropout(pooled)))  # (B, K + R)
+        return self.head(self.hidden(self.dropout(pooled)))  # (B, K)
 
-    def blend_weights(self, image: torch.Tensor, withheld: torch.Tensor | None = None) -> torch.Tensor:
-        """The weights alone: ``(B, 3, S, S)`` -> one weight per basis then residual LUT, ``(B, K + R)``.
-
-        ``withheld`` (training only, softmax blends): ``(B, K - 1)`` bool, true at library entries (the basis
-        after the identity) an image's LUT must not use; they get weight 0 and the others share the whole.
-        """
+    def blend_weights(self, image: torch.Tensor) -> torch.Tensor:
+        """The weights alone: ``(B, 3, S, S)`` -> one weight per basis LUT, ``(B, K)``."""
         scores = self.scores(image)
-        if self.blend == "linear":
-            if withheld is not None:
-                raise ValueError("withheld library entries need a softmax blend")
-            return scores
-        library, residual = scores[:, : self.basis_luts], scores[:, self.basis_luts :]
-        if withheld is not None:
-            keep_identity = torch.zeros_like(withheld[:, :1])
-            library = library.masked_fill(torch.cat([keep_identity, withheld], dim=1), float("-inf"))
-        return torch.cat([torch.softmax(library, dim=1), residual], dim=1)
+        return scores if self.blend == "linear" else torch.softmax(scores, dim=1)
 
-    def luts(self) -> torch.Tensor:
-        """Every LUT the weights weigh: the basis, then the residual LUTs, ``(K + R, N, N, N, 3)``."""
-        return self.basis if self.residual is None else torch.cat([self.basis, self.residual])
-
-    def forward(self, image: torch.Tensor, withheld: torch.Tensor | None = None) -> torch.Tensor:
-        weights = self.blend_weights(image, withheld)  # (B, K + R)
-        return torch.einsum("nk,krgbc->nrgbc", weights, self.luts())  # (B, N, N, N, 3), [r, g, b] kept
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        weights = self.blend_weights(image)  # (B, K)
+        return torch.einsum("nk,krgbc->nrgbc", weights, self.basis)  # (B, N, N, N, 3), [r, g, b] kept
 
 
 def apply_lut_torch(images: torch.Tensor, luts: torch.Tensor) -> torch.Tensor:

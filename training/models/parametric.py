@@ -129,9 +129,7 @@ class ParametricGrade(nn.Module):
         features = torch.cat([pooled, self.statistics(image)], dim=1)
         return self.largest * torch.tanh(self.head(self.hidden(self.dropout(features))))
 
-    def forward(self, image: torch.Tensor, withheld: torch.Tensor | None = None) -> torch.Tensor:
-        if withheld is not None:
-            raise ValueError("a parametric grade has no library entries to withhold")
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
         parameters = self.parameters_of(image)
         lattice = self.lattice.expand(image.shape[0], -1, -1)  # (B, N^3, 3)
         size = self.lut_size
