@@ -118,24 +118,20 @@ def cct_shift_k(red_blue_stops: float) -> float:
 def _locus_table() -> tuple[np.ndarray, np.ndarray]:
     """Temperatures from 1667 K to 25000 K and each one's log2(R / B) less D65's, built once."""
     temperatures = np.geomspace(MIN_CCT_K, MAX_CCT_K, LOCUS_SAMPLES)
-    return temperatures, np.array([_red_blue(t) for t in temperatures]) - _red_blue(D65_CCT_K)
+    return temperatures, _red_blue(temperatures) - _red_blue(np.array([D65_CCT_K]))
 
 
-def _red_blue(temperature_k: float) -> float:
-    """log2(R / B) of the Planckian white at ``temperature_k`` in linear Rec.709 (Kim et al. 2002)."""
-    t = temperature_k
-    if t <= 4000.0:
-        x = -0.2661239e9 / t**3 - 0.2343589e6 / t**2 + 0.8776956e3 / t + 0.179910
-    else:
-        x = -3.0258469e9 / t**3 + 2.1070379e6 / t**2 + 0.2226347e3 / t + 0.240390
-    if t <= 2222.0:
-        y = -1.1063814 * x**3 - 1.34811020 * x**2 + 2.18555832 * x - 0.20219683
-    elif t <= 4000.0:
-        y = -0.9549476 * x**3 - 1.37418593 * x**2 + 2.09137015 * x - 0.16748867
-    else:
-        y = 3.0817580 * x**3 - 5.87338670 * x**2 + 3.75112997 * x - 0.37001483
-    rgb = np.linalg.solve(REC709_TO_XYZ, np.array([x / y, 1.0, (1.0 - x - y) / y]))
-    return float(np.log2(max(rgb[0], 1e-6) / max(rgb[2], 1e-6)))
+def _red_blue(temperatures_k: np.ndarray) -> np.ndarray:
+    """log2(R / B) of the Planckian white at each of ``temperatures_k`` in linear Rec.709 (Kim et al. 2002)."""
+    t = np.asarray(temperatures_k, dtype=np.float64)
+    x = np.where(t <= 4000.0, -0.2661239e9 / t**3 - 0.2343589e6 / t**2 + 0.8776956e3 / t + 0.179910,
+                 -3.0258469e9 / t**3 + 2.1070379e6 / t**2 + 0.2226347e3 / t + 0.240390)
+    y = np.where(t <= 2222.0, -1.1063814 * x**3 - 1.34811020 * x**2 + 2.18555832 * x - 0.20219683,
+                 np.where(t <= 4000.0, -0.9549476 * x**3 - 1.37418593 * x**2 + 2.09137015 * x - 0.16748867,
+                          3.0817580 * x**3 - 5.87338670 * x**2 + 3.75112997 * x - 0.37001483))
+    xyz = np.stack([x / y, np.ones_like(x), (1.0 - x - y) / y], axis=-1)  # (T, 3), Y = 1
+    rgb = xyz @ np.linalg.inv(REC709_TO_XYZ).T
+    return np.log2(np.maximum(rgb[:, 0], 1e-6) / np.maximum(rgb[:, 2], 1e-6))
 
 
 def _through(lut: Lut3D, rgb: np.ndarray) -> np.ndarray:
