@@ -14,8 +14,8 @@ Checks:
 - grade, FiveK pairs held out: PSNR and CIEDE2000 against expert C (the published DPE figure, 23.3 dB on the FiveK
   test set, is quoted, not run);
 - grade, visible detunings of held-out photos (exposure off by 0.6 to 1 EV, white balance, contrast): gain over
-  the detuned input; and the photos untouched (a good shot
-  should stay as it is: PSNR against itself);
+  the detuned input; one fault at a time (what a model corrects, what it leaves); the photos untouched (a good
+  shot should stay as it is: PSNR against itself);
 - neutralize: every held-out look on several held-out photos, gain over the looked input, per look;
 - look transfer from a reference still of other content: CIEDE2000 to the truth, with color-matcher (MKL) and the
   original AI_color_grade_lut KNN fit;
@@ -182,6 +182,34 @@ def grade_synthetic(models: Sequence[LoadedModel], photos: list[np.ndarray]) -> 
     for label, correct in methods.items():
         kept = [psnr(correct(photo), photo) for photo in photos]
         print(f"{label:<36} {statistics.fmean(kept):>8.2f} {min(kept):>9.2f}")
+
+
+# one fault at a time, each clearly visible: what a model corrects and what it leaves (or makes worse)
+SINGLE_FAULTS = {
+    "under-exposed 0.9 EV": Detuning(exposure=-0.9),
+    "over-exposed 0.9 EV": Detuning(exposure=0.9),
+    "too warm (0.5 stops R/B)": Detuning(temperature=0.5),
+    "too cool (0.5 stops R/B)": Detuning(temperature=-0.5),
+    "too green (0.3 stops)": Detuning(tint=-0.3),
+    "flat (contrast -2)": Detuning(contrast=-2.0),
+    "contrasty (contrast +2)": Detuning(contrast=2.0),
+    "dull (saturation x0.6)": Detuning(saturation=0.6),
+    "lifted blacks (0.05)": Detuning(black_point=0.05),
+}
+
+
+def grade_by_fault(models: Sequence[LoadedModel], photos: list[np.ndarray]) -> None:
+    """Each of ``SINGLE_FAULTS`` on every photo: mean gain and worst case per model, one row per fault."""
+    methods = {"grey world + levels": grey_world_levels, **{m.entry.name: by_model(m) for m in models}}
+    print(f"\ngrade, one fault at a time on the {len(photos)} held-out photos: mean gain dB (worst)")
+    print(f"{'fault':<28}" + "".join(f"{label:>24}" for label in methods))
+    for fault, detuning in SINGLE_FAULTS.items():
+        cells = []
+        for correct in methods.values():
+            gains = [psnr(correct(bad), photo) - psnr(bad, photo)
+                     for photo, bad in ((photo, apply_detuning(photo, detuning)) for photo in photos)]
+            cells.append(f"{statistics.fmean(gains):+.2f} ({min(gains):+.2f})")
+        print(f"{fault:<28}" + "".join(f"{cell:>24}" for cell in cells))
 
 
 def detuned_photos(photos: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -416,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     if role_models["grade"] and "grade" not in args.skip:
         grade_real_pairs(role_models["grade"])
         grade_synthetic(role_models["grade"], photos)
+        grade_by_fault(role_models["grade"], photos)
     if role_models["grade"] and "jitter" not in args.skip:
         jitter(registry.default_for("grade"))
     if role_models["neutralize"] and "neutralize" not in args.skip:
