@@ -316,8 +316,11 @@ def neutralize_scores(model: LoadedModel, photos: list[np.ndarray], looks: list)
     return looked_db, ours_db
 
 
-def look_transfer(neutralizer: LoadedModel, looker: LoadedModel | None, photos: list[np.ndarray],
+def look_transfer(neutralizers: Sequence[LoadedModel], looker: LoadedModel | None, photos: list[np.ndarray],
                   looks: list[Lut3D]) -> None:
+    """Each look on one photo is the reference, the next photo must get its look: CIEDE2000 to the truth for each
+    neutralizer (neutralize the reference, fit the look, apply it to the neutralized target), the reference-look
+    model when there is one, and the baselines (the KNN fit through the first neutralizer)."""
     from color_matcher import ColorMatcher
     from sklearn.neighbors import KNeighborsRegressor
 
@@ -329,27 +332,28 @@ def look_transfer(neutralizer: LoadedModel, looker: LoadedModel | None, photos: 
         nodes = identity_table(LUT_SIZE).reshape(-1, 3)
         return Lut3D(np.clip(model.predict(nodes), 0, 1).reshape((LUT_SIZE,) * 3 + (3,)))
 
-    scores: dict[str, list[float]] = {"doing nothing": [], "color-matcher (mkl)": [], "KNN fit (original)": [],
-                                      f"pix2lut, {neutralizer.entry.name} + fit": []}
-    if looker is not None:
-        scores[f"pix2lut, {looker.entry.name}"] = []
+    scores: dict[str, list[float]] = {"doing nothing": [], "color-matcher (mkl)": [], "KNN fit (original)": []}
     matcher = ColorMatcher()
     for index, look in enumerate(looks):
         reference_photo, target_photo = photos[index % len(photos)], photos[(index + 1) % len(photos)]
         reference, truth = apply_lut(reference_photo, look), apply_lut(target_photo, look)
-        neutralize = correction_lut(neutralizer, [reference], LUT_SIZE, Timings())
-        ours = look_lut(neutralizer, reference, LUT_SIZE, Timings())
-        shot_neutral = apply_lut(target_photo, correction_lut(neutralizer, [target_photo], LUT_SIZE, Timings()))
         scores["doing nothing"].append(mean_de(target_photo, truth))
         matched = np.clip(matcher.transfer(src=target_photo.astype(np.float64), ref=reference.astype(np.float64),
                                            method="mkl"), 0, 1)
         scores["color-matcher (mkl)"].append(mean_de(matched, truth))
-        knn = knn_look(apply_lut(reference, neutralize), reference)
-        scores["KNN fit (original)"].append(mean_de(apply_lut(shot_neutral, knn), truth))
-        scores[f"pix2lut, {neutralizer.entry.name} + fit"].append(mean_de(apply_lut(shot_neutral, ours), truth))
-        if looker is not None:
-            look = look_lut(looker, reference, LUT_SIZE, Timings())
-            scores[f"pix2lut, {looker.entry.name}"].append(mean_de(apply_lut(shot_neutral, look), truth))
+        for number, neutralizer in enumerate(neutralizers):
+            shot_neutral = apply_lut(target_photo, correction_lut(neutralizer, [target_photo], LUT_SIZE, Timings()))
+            ours = look_lut(neutralizer, reference, LUT_SIZE, Timings())
+            scores.setdefault(f"pix2lut, {neutralizer.entry.name} + fit", []).append(
+                mean_de(apply_lut(shot_neutral, ours), truth))
+            if number == 0:
+                neutralize = correction_lut(neutralizer, [reference], LUT_SIZE, Timings())
+                knn = knn_look(apply_lut(reference, neutralize), reference)
+                scores["KNN fit (original)"].append(mean_de(apply_lut(shot_neutral, knn), truth))
+                if looker is not None:
+                    given = look_lut(looker, reference, LUT_SIZE, Timings())
+                    scores.setdefault(f"pix2lut, {looker.entry.name}", []).append(
+                        mean_de(apply_lut(shot_neutral, given), truth))
     baseline = scores["doing nothing"]
     print(f"\nlook transfer from a reference still, {len(looks)} held-out looks, reference and target of other content")
     print(f"{'method':<36} {'mean':>8} {'median':>8} {'worst':>8} {'better':>8}  (CIEDE2000; goal mean <= 5.0)")
@@ -451,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         neutralize_held_out(role_models["neutralize"], photos, args.looks_per_photo)
     if role_models["neutralize"] and "transfer" not in args.skip:
         looker = registry.default_for("look") if registry.serves("look") else None
-        look_transfer(registry.default_for("neutralize"), looker, photos, [look.lut for look in held_out_looks()])
+        look_transfer(role_models["neutralize"], looker, photos, [look.lut for look in held_out_looks()])
     inference_times(registry)
     return 0
 
