@@ -163,7 +163,12 @@ def _relative_chroma(encoded: np.ndarray) -> np.ndarray:
 
 
 def _black_lift(lut: Lut3D, gain_ev: float) -> float:
-    """Encoded distance from where the correction puts a near-black grey to where its exposure gain alone would."""
+    """How far the correction pulls a near-black grey below both where it was and where its exposure gain alone
+    would put it (> 0: the shot's blacks were lifted), or pushes it above both (< 0: crushed); 0 in between (a
+    mid-tone curve that leaves black alone while brightening, or a gain, says nothing about the black level)."""
     by_gain = float(linear_to_srgb(srgb_to_linear(BLACK_TEST) * 2.0**gain_ev))
     actual = float(np.mean(_through(lut, np.full((1, 3), BLACK_TEST))))
-    return by_gain - actual
+    low, high = min(BLACK_TEST, by_gain), max(BLACK_TEST, by_gain)
+    if actual < low:
+        return low - actual
+    return -(actual - high) if actual > high else 0.0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up .venv, starts the inference server with the shipped default models (onnx_models/), grades the sample
-# shot through it (a frame 0.9 EV under, too warm and flat: LUT, CDL and a before/after picture in pix2lut-demo/,
+# shot through it (a frame 1 EV under, too cool and flat: LUT, CDL and a before/after picture in pix2lut-demo/,
 # and the diagnosis printed), and stops the server again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
