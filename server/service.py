@@ -140,8 +140,8 @@ class Service:
             request, model=model.entry.name, provider=model.provider, lut_size=request.lut_size,
             timings_ms={stage: round(ms, 2) for stage, ms in timings.stages.items()}, warnings=warnings,
         )
-        if request.op in DIAGNOSED_OPS:
-            header["diagnosis"] = diagnose(result.lut).to_dict()
+        if request.op in DIAGNOSED_OPS:  # of the model's whole correction: the shot's faults, whatever the strength
+            header["diagnosis"] = diagnose(lut).to_dict()
         if result.cdl is not None:
             header["cdl"] = {
                 "slope": _floats(result.cdl.slope), "offset": _floats(result.cdl.offset),

@@ -210,3 +210,12 @@ def test_a_correction_says_what_it_found_wrong_with_the_shot_and_a_look_says_not
     assert again["exposure_ev"] == pytest.approx(diagnosis["exposure_ev"], abs=0.01)
     assert "diagnosis" in neutralized.header
     assert "diagnosis" not in look.header
+
+
+def test_the_diagnosis_is_of_the_shot_whatever_the_strength(server):
+    dark = sample_frame(2) * np.float32(0.4)
+    with server.client() as client:
+        whole = client.request("grade", [Frame.raw(dark)])
+        half = client.request("grade", [Frame.raw(dark)], strength=0.5)
+    assert half.header["diagnosis"] == whole.header["diagnosis"]
+    assert half.cube_text != whole.cube_text  # while the LUT itself is half as strong
