@@ -15,14 +15,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from pix2lut.apply import apply_lut
-from pix2lut.colour import linear_to_srgb, srgb_to_linear
+from pix2lut.colour import linear_to_srgb, luma, srgb_to_linear
 from pix2lut.fit import FitConfig, fit_lut
 from pix2lut.lut import Lut3D
 from pix2lut.ops import with_strength
 from pix2lut.samples import collect_samples
 from training.metrics import psnr
 
-LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])  # ITU-R BT.709-6
 LEVELS_PERCENTILES = (0.5, 99.5)  # where the levels stretch puts black and white
 MAX_GREY_WORLD_GAIN = 2.0  # one channel at most twice (or half) the others: a grey world on a red wall stays sane
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # the fixed LUT's strengths tried on the training examples
@@ -35,7 +34,7 @@ def grey_world_levels(image: np.ndarray) -> np.ndarray:
     means = linear.reshape(-1, 3).mean(axis=0)
     gains = np.clip(means.mean() / np.maximum(means, 1e-6), 1 / MAX_GREY_WORLD_GAIN, MAX_GREY_WORLD_GAIN)
     balanced = np.clip(linear_to_srgb(linear * gains), 0.0, 1.0)
-    low, high = np.percentile(balanced @ LUMA_WEIGHTS, LEVELS_PERCENTILES)
+    low, high = np.percentile(luma(balanced), LEVELS_PERCENTILES)
     if high - low < 1e-3:  # a flat frame: nothing to stretch
         return balanced.astype(np.float32)
     return np.clip((balanced - low) / (high - low), 0.0, 1.0).astype(np.float32)

@@ -131,12 +131,12 @@ def grade_real_pairs(models: Sequence[LoadedModel]) -> None:
     held_out = held_out_real_pairs(FIVEK, fold)
     methods = {**real_pair_baselines(fold), **{f"pix2lut {m.entry.name}": by_model(m) for m in models}}
     rows, de = {}, {}
+    inputs = expert_scores([pair.source for pair in held_out], held_out)
     for label, correct in methods.items():
         scores = expert_scores([correct(pair.source) for pair in held_out], held_out)
-        inputs = expert_scores([pair.source for pair in held_out], held_out)
         rows[label] = Summary.of([s[0] - i[0] for s, i in zip(scores, inputs, strict=True)])
         de[label] = statistics.fmean(s[1] for s in scores)
-    none_db = statistics.fmean(psnr(p.source, p.target) for p in held_out)
+    none_db = statistics.fmean(score[0] for score in inputs)
     dpe_gain = DPE_PSNR_DB - FIVEK_TEST_INPUT_DB
     print_summaries(f"grade, {len(held_out)} FiveK pairs held out (fold {fold}) against expert C: gain over the input "
                     f"({none_db:.2f} dB); DPE (published, FiveK test) is about {dpe_gain:+.1f} over its input", rows)

@@ -27,7 +27,16 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from pix2lut.colour import (
+    REC709_LUMA,
+    SRGB_DECODE_THRESHOLD,
+    SRGB_ENCODE_THRESHOLD,
+    SRGB_GAMMA,
+    SRGB_LINEAR_SLOPE,
+    SRGB_OFFSET,
+)
 from pix2lut.lut import identity_table
+from training.data.curves import GAMMA_OFFSET as MIDTONE_OFFSET  # the detunings' power curve: a finite slope at 0
 from training.models.image2lut import LEAKY_SLOPE, ColourStatistics, backbone
 
 # (name, largest value): each raw output becomes ``largest * tanh(raw)``. Ranges a little wider than the
@@ -44,10 +53,6 @@ PARAMETERS = (
 )
 PARAMETER_NAMES = tuple(name for name, _ in PARAMETERS)
 S_CURVE_STEEPNESS = 4.0  # slope 2.07 at mid grey, 0.14 at the ends: contrast -0.9 keeps the curve increasing
-MIDTONE_OFFSET = 0.02  # training.data.curves.GAMMA_OFFSET: a finite slope at black
-LUMA_WEIGHTS = (0.2126, 0.7152, 0.0722)  # ITU-R BT.709-6
-SRGB_THRESHOLD, SRGB_SLOPE, SRGB_OFFSET, SRGB_GAMMA = 0.04045, 12.92, 0.055, 2.4  # IEC 61966-2-1
-SRGB_LINEAR_THRESHOLD = SRGB_THRESHOLD / SRGB_SLOPE
 HEAD_INIT_STD = 1e-3  # the untrained model returns nearly the identity
 
 
@@ -69,7 +74,7 @@ def correction(rgb: torch.Tensor, parameters: torch.Tensor) -> torch.Tensor:
     s_curve = 0.5 + 0.5 * torch.tanh(S_CURVE_STEEPNESS * (out - 0.5)) / math.tanh(S_CURVE_STEEPNESS / 2)
     out = out + contrast * (s_curve - out)
     # 5. saturation about Rec.709 luma
-    luma = (out * out.new_tensor(LUMA_WEIGHTS)).sum(dim=2, keepdim=True)
+    luma = (out * out.new_tensor(REC709_LUMA)).sum(dim=2, keepdim=True)
     return (luma + exp2(saturation) * (out - luma)).clamp(0.0, 1.0)
 
 
@@ -80,14 +85,14 @@ def exp2(x: torch.Tensor) -> torch.Tensor:
 
 def decode_srgb(encoded: torch.Tensor) -> torch.Tensor:
     """sRGB to linear light for values >= 0 (IEC 61966-2-1, 5.2), differentiable."""
-    power = ((encoded.clamp(min=SRGB_THRESHOLD) + SRGB_OFFSET) / (1 + SRGB_OFFSET)) ** SRGB_GAMMA
-    return torch.where(encoded <= SRGB_THRESHOLD, encoded / SRGB_SLOPE, power)
+    power = ((encoded.clamp(min=SRGB_DECODE_THRESHOLD) + SRGB_OFFSET) / (1 + SRGB_OFFSET)) ** SRGB_GAMMA
+    return torch.where(encoded <= SRGB_DECODE_THRESHOLD, encoded / SRGB_LINEAR_SLOPE, power)
 
 
 def encode_srgb(linear: torch.Tensor) -> torch.Tensor:
     """Linear light to sRGB for values >= 0 (IEC 61966-2-1, 5.3), differentiable."""
-    power = (1 + SRGB_OFFSET) * linear.clamp(min=SRGB_LINEAR_THRESHOLD) ** (1 / SRGB_GAMMA) - SRGB_OFFSET
-    return torch.where(linear <= SRGB_LINEAR_THRESHOLD, linear * SRGB_SLOPE, power)
+    power = (1 + SRGB_OFFSET) * linear.clamp(min=SRGB_ENCODE_THRESHOLD) ** (1 / SRGB_GAMMA) - SRGB_OFFSET
+    return torch.where(linear <= SRGB_ENCODE_THRESHOLD, linear * SRGB_LINEAR_SLOPE, power)
 
 
 class ParametricGrade(nn.Module):
