@@ -1,9 +1,10 @@
 """``pix2lut-install doctor``: is everything the menu scripts need in place? One plain line per check.
 
-Checks, in order: Resolve found; Pix2LUT installed (the record) and its settings readable; the Python Resolve will
-use (which one, by each system's rules; does it run; has it pyzmq, else is the bridge's Python there); the
-Pix2LUT LUT folder writable; the server answering a ping (skipped with ``--no-server``; not running is a warning,
-as the server may be started later). Exit status 1 when any check is a problem.
+Checks, in order: Resolve found (and not only the Mac App Store edition, whose sandbox cannot run Pix2LUT);
+Pix2LUT installed (the record) and its settings readable; the Python Resolve will use (which one, by each
+system's rules; does it run; has it pyzmq, else is the bridge's Python there); the Pix2LUT LUT folder writable;
+the server answering a ping (skipped with ``--no-server``; not running is a warning, as the server may be
+started later). Exit status 1 when any check is a problem.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TextIO
 
 from installer.checks import Check, lut_folder_check, read_settings, write_checks
 from installer.context import Context
-from installer.locations import find_resolve, record_path
+from installer.locations import app_store_problem, find_resolve, record_path
 from installer.ping import PING_TIMEOUT_MS, ping
 from installer.record import load_record
 from installer.resolve_python import probe_python, report_line
@@ -25,6 +26,11 @@ def run_doctor(ctx: Context, out: TextIO, check_server: bool = True, timeout_ms:
     checks: list[Check] = []
     if folders.found:
         checks.append((True, f"DaVinci Resolve ({folders.edition}) found at {folders.found}."))
+        if folders.app_store is not None:
+            checks.append((True, (f"the Mac App Store edition at {folders.app_store} will not show Pix2LUT (its "
+                           "sandbox reads nothing outside its container): use the one above.")))
+    elif folders.only_app_store:
+        checks.append((False, app_store_problem(folders)))
     else:
         checks.append((False, f"DaVinci Resolve not found (looked in {', '.join(folders.looked_in)})."))
     record = load_record(record_path(ctx))

@@ -4,6 +4,7 @@
 
     InstallerError          anything pix2lut-install reports and stops on (exit status 1)
     ├── UnsupportedSystem   an operating system other than Windows, macOS or Linux
+    ├── UnsupportedEdition  a Resolve Pix2LUT cannot run in (the sandboxed Mac App Store edition)
     ├── RecordError         the install record cannot be read or written
     ├── FolderNotWritable   a folder the install needs cannot be written; the message carries the admin command
     └── ActionFailed        one planned action failed; the ones before it are done and recorded
@@ -18,6 +19,10 @@ class InstallerError(Exception):
 
 class UnsupportedSystem(InstallerError):
     """The operating system is not one Resolve runs on."""
+
+
+class UnsupportedEdition(InstallerError):
+    """The only Resolve found is one Pix2LUT cannot run in: the Mac App Store edition's sandbox."""
 
 
 class RecordError(InstallerError):

@@ -2,9 +2,13 @@
 
 Resolve's folders follow shared/resolve/API-NOTES.md section 8 (scripts) and section 5 (master LUT folders),
 including the corrected Windows per-user path (``%APPDATA%\\Blackmagic Design\\DaVinci Resolve\\Support\\...``,
-not the README's ``%APPDATA%\\Roaming\\...``) and the macOS App Store edition, which lives in its sandbox
-container (``~/Library/Containers/com.blackmagic-design.DaVinciResolveAppStore/Data/Library/Application Support``,
-the free App Store edition under ``...DaVinciResolveLite``) and has no all-users Scripts folder.
+not the README's ``%APPDATA%\\Roaming\\...``).
+
+The macOS App Store edition (``/Applications/DaVinci Resolve.app`` with a ``Contents/_MASReceipt/receipt``; its
+sandbox container ``~/Library/Containers/com.blackmagic-design.DaVinciResolveAppStore``, the free one's
+``...DaVinciResolveLite``) is found, never installed into: its sandbox reads nothing outside the container
+(API-NOTES section 8), so the copied package, the settings and the bridge's Python would not load, and reports
+disagree on which of the container's Scripts folders it lists. Install refuses it with :func:`app_store_problem`.
 
 Pix2LUT's own files: the copied ``resolve_scripts`` package and the install record in a per-user data folder,
 the scripts' settings where ``resolve_scripts.settings.config_path`` says.
@@ -16,7 +20,6 @@ import os
 from dataclasses import dataclass
 
 from installer.context import LINUX, MACOS, Context
-from installer.errors import InstallerError
 from resolve_scripts import settings
 
 USER, SYSTEM = "user", "system"  # the two install scopes: this user's Scripts folder, or all users'
@@ -26,14 +29,14 @@ SCRIPTS_COPY = "scripts"  # the data folder's subfolder that holds the copied re
 LINUX_ROOTS = ("/opt/resolve", "/home/resolve")  # API-NOTES section 8, in Resolve's own order of preference
 MACOS_SUPPORT = "/Library/Application Support/Blackmagic Design/DaVinci Resolve"
 MACOS_APP = "/Applications/DaVinci Resolve/DaVinci Resolve.app"
-# The App Store editions' sandbox containers (Studio, then the free "Lite"), relative to the home folder.
+MACOS_APP_STORE_APP = "/Applications/DaVinci Resolve.app"  # the App Store build: no folder around it
+MAS_RECEIPT = "Contents/_MASReceipt/receipt"  # every app installed by the Mac App Store has one
+# The App Store editions' sandbox containers (Studio, then the free "Lite"), relative to the home folder: the
+# only place they read from.
 MACOS_CONTAINERS = (
-    "Library/Containers/com.blackmagic-design.DaVinciResolveAppStore/Data/Library/Application Support",
-    "Library/Containers/com.blackmagic-design.DaVinciResolveLite/Data/Library/Application Support",
+    "Library/Containers/com.blackmagic-design.DaVinciResolveAppStore",
+    "Library/Containers/com.blackmagic-design.DaVinciResolveLite",
 )
-# Inside a container the support folder's layout is flattened (Fusion/Scripts sits right under it); reports
-# differ on the LUT folder, so both places are looked for, the first one being the default.
-CONTAINER_LUT_FOLDERS = ("LUT", "Blackmagic Design/DaVinci Resolve/LUT")
 WINDOWS_PROGRAM_DATA = r"C:\ProgramData"
 WINDOWS_PROGRAM_FILES = r"C:\Program Files"
 WINDOWS_RESOLVE = r"Blackmagic Design\DaVinci Resolve"
@@ -44,26 +47,36 @@ class ResolveFolders:
     """Resolve's folders on this machine.
 
     ``found``: the Resolve installation that was found, or None (then the folders are the system's defaults);
-    ``system_scripts``: None for the App Store edition, which reads only its container's Scripts folder.
+    ``app_store``: macOS only, the App Store edition found (its app, else its sandbox container), which cannot
+    run Pix2LUT; with ``found`` None it is the only Resolve there.
     """
 
     edition: str
     found: str | None
     looked_in: tuple[str, ...]
     user_scripts: str
-    system_scripts: str | None
+    system_scripts: str
     master_lut: str
+    app_store: str | None = None
 
     def scripts(self, scope: str) -> str:
-        """The Scripts folder for ``scope`` (USER or SYSTEM); InstallerError when the edition has none."""
-        if scope == USER:
-            return self.user_scripts
-        if self.system_scripts is None:
-            raise InstallerError(
-                f"The {self.edition} of DaVinci Resolve reads scripts only from {self.user_scripts}: "
-                "install with --user."
-            )
-        return self.system_scripts
+        """The Scripts folder for ``scope`` (USER or SYSTEM)."""
+        return self.user_scripts if scope == USER else self.system_scripts
+
+    @property
+    def only_app_store(self) -> bool:
+        """Whether the one Resolve here is the App Store edition, which Pix2LUT cannot be installed into."""
+        return self.found is None and self.app_store is not None
+
+
+def app_store_problem(folders: ResolveFolders) -> str:
+    """Why Pix2LUT cannot run in the App Store edition at ``folders.app_store``, and what to do instead."""
+    return (
+        f"DaVinci Resolve from the Mac App Store ({folders.app_store}) cannot run Pix2LUT: its sandbox reads no file "
+        "outside its own container, so neither the Pix2LUT scripts nor their settings nor the Python that reaches "
+        "the Pix2LUT server would load. Install DaVinci Resolve from blackmagicdesign.com (it can stay beside the "
+        "App Store one), then run `pix2lut-install install`."
+    )
 
 
 def find_resolve(ctx: Context) -> ResolveFolders:
@@ -92,27 +105,20 @@ def _linux(ctx: Context) -> ResolveFolders:
 def _macos(ctx: Context) -> ResolveFolders:
     support = ctx.system_path(MACOS_SUPPORT)
     app = ctx.system_path(MACOS_APP)
+    store_app = ctx.system_path(MACOS_APP_STORE_APP)
     containers = tuple(ctx.join(ctx.home, container) for container in MACOS_CONTAINERS)
-    looked_in = (app, support) + containers
     standard = next((path for path in (app, support) if os.path.isdir(path)), None)
-    container = next((path for path in containers if os.path.isdir(path)), None)
-    if container is not None and standard is None:
-        luts = [ctx.join(container, folder) for folder in CONTAINER_LUT_FOLDERS]
-        return ResolveFolders(
-            edition="App Store edition",
-            found=container,
-            looked_in=looked_in,
-            user_scripts=ctx.join(container, "Fusion/Scripts"),
-            system_scripts=None,
-            master_lut=next((lut for lut in luts if os.path.isdir(lut)), luts[0]),
-        )
+    # the receipt says the App Store installed it; a container alone, that an App Store edition has run here
+    store = [store_app] if os.path.isfile(ctx.join(store_app, MAS_RECEIPT)) else []
+    app_store = next((path for path in store + list(containers) if os.path.isdir(path)), None)
     return ResolveFolders(
         edition="macOS edition",
         found=standard,
-        looked_in=looked_in,
+        looked_in=(app, support, store_app) + containers,
         user_scripts=ctx.join(ctx.home, MACOS_SUPPORT.lstrip("/"), "Fusion/Scripts"),
         system_scripts=ctx.join(support, "Fusion/Scripts"),
         master_lut=ctx.join(support, "LUT"),
+        app_store=app_store,
     )
 
 

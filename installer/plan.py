@@ -22,11 +22,12 @@ from installer import admin
 from installer.actions import Action, MakeDir, RunCommand, WriteFile, sha256
 from installer.autostart import autostart_for
 from installer.context import Context
-from installer.errors import FolderNotWritable, InstallerError
+from installer.errors import FolderNotWritable, InstallerError, UnsupportedEdition
 from installer.locations import (
     SYSTEM,
     USER,
     ResolveFolders,
+    app_store_problem,
     config_file,
     data_dir,
     find_resolve,
@@ -69,10 +70,13 @@ def plan_install(
 ) -> Plan:
     """The plan that brings ``ctx``'s machine to the install ``options`` ask for; changes nothing.
 
-    Raises FolderNotWritable when the Scripts folder of ``--system`` cannot be written, InstallerError when the
-    settings file does not read.
+    Raises UnsupportedEdition when the only Resolve is the Mac App Store edition (its sandbox would read none of
+    what the install puts in place), FolderNotWritable when the Scripts folder of ``--system`` cannot be written,
+    InstallerError when the settings file does not read.
     """
     folders = find_resolve(ctx)
+    if folders.only_app_store:
+        raise UnsupportedEdition(app_store_problem(folders))
     scripts_folder = folders.scripts(options.scope)
     if options.scope == SYSTEM and not ctx.is_writable(scripts_folder):
         raise FolderNotWritable(
@@ -85,6 +89,11 @@ def plan_install(
         plan.notes.append(
             f"note: DaVinci Resolve was not found (looked in {', '.join(folders.looked_in)}): its default folders "
             "are used; run `pix2lut-install doctor` once Resolve is installed."
+        )
+    if folders.app_store is not None and folders.found is not None:
+        plan.notes.append(
+            f"note: the Mac App Store edition of DaVinci Resolve ({folders.app_store}) will not show Pix2LUT, as its "
+            f"sandbox reads nothing outside its container: use the one at {folders.found}."
         )
     copy_root = scripts_copy_dir(ctx)
     planner.want_dir(data_dir(ctx), DATA)

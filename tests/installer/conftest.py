@@ -14,18 +14,29 @@ from pathlib import Path
 import pytest
 
 from installer.cli import main
-from installer.context import Context, Runner, RunResult
+from installer.context import Context, Runner, RunResult, run_command
 from installer.resolve_python import PROBE
 
 NO_ZMQ_PYTHON = RunResult(0, json.dumps({"version": "3.10.12", "bits": 64, "zmq": None}) + "\n", "")
 
 
+LAUNCHCTL_GETENV = ["launchctl", "getenv"]
+
+
+def launchd_answer(environment: dict[str, str], argv: Sequence[str]) -> RunResult:
+    """What ``launchctl getenv NAME`` prints: the value and a newline, or nothing when NAME is unset."""
+    value = environment.get(argv[2])
+    return RunResult(0, f"{value}\n" if value else "", "")
+
+
 @dataclass
 class RecordingRunner:
     """Stands in for systemctl, launchctl and schtasks: records each command and says it worked. The probe of
-    Resolve's Python gets ``python_answer``."""
+    Resolve's Python gets ``python_answer``; ``launchctl getenv`` (a question, not recorded) answers from
+    ``launchd``, the environment Resolve starts with on macOS."""
 
     python_answer: RunResult = NO_ZMQ_PYTHON
+    launchd: dict[str, str] = field(default_factory=dict)
     commands: list[tuple[str, ...]] = field(default_factory=list)
     probed: list[str] = field(default_factory=list)
 
@@ -33,8 +44,23 @@ class RecordingRunner:
         if list(argv[1:]) == ["-c", PROBE]:
             self.probed.append(argv[0])
             return self.python_answer
+        if list(argv[:2]) == LAUNCHCTL_GETENV:
+            return launchd_answer(self.launchd, argv)
         self.commands.append(tuple(argv))
         return RunResult(0, "", "")
+
+
+@dataclass
+class Launchd:
+    """Answers ``launchctl getenv`` from ``environment`` (launchd's, the one Resolve starts with on macOS); every
+    other command (the probe of Resolve's Python) runs for real."""
+
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, argv: Sequence[str], timeout_s: float) -> RunResult:
+        if list(argv[:2]) == LAUNCHCTL_GETENV:
+            return launchd_answer(self.environment, argv)
+        return run_command(argv, timeout_s)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from installer.autostart import autostart_for, systemd_quote
 from installer.context import Context
 from tests.installer.conftest import make_machine, snapshot
 
-APP_STORE = "Library/Containers/com.blackmagic-design.DaVinciResolveAppStore/Data/Library/Application Support"
+MACOS_SUPPORT = "Library/Application Support/Blackmagic Design/DaVinci Resolve"
 
 
 def test_systemd_unit_with_a_custom_address_and_a_path_with_spaces(tmp_path: Path) -> None:
@@ -39,7 +39,7 @@ def test_systemd_unit_with_a_custom_address_and_a_path_with_spaces(tmp_path: Pat
 
 def test_launchd_agent_round_trip_on_macos(tmp_path: Path) -> None:
     machine = make_machine(tmp_path, "Darwin")
-    (machine.home / APP_STORE / "LUT").mkdir(parents=True)
+    (machine.root / MACOS_SUPPORT / "LUT").mkdir(parents=True)
     before = snapshot(tmp_path)
     status, lines = machine.run("install", "--autostart")
     assert status == 0, lines
@@ -50,8 +50,8 @@ def test_launchd_agent_round_trip_on_macos(tmp_path: Path) -> None:
         "RunAtLoad": True,
         "KeepAlive": {"SuccessfulExit": False},
     }
-    assert (machine.home / APP_STORE / "Fusion/Scripts/Color/Pix2LUT/Grade Clip.py").is_file()
-    assert (machine.home / APP_STORE / "LUT/Pix2LUT").is_dir()
+    assert (machine.home / MACOS_SUPPORT / "Fusion/Scripts/Color/Pix2LUT/Grade Clip.py").is_file()
+    assert (machine.root / MACOS_SUPPORT / "LUT/Pix2LUT").is_dir()
     assert machine.runner.commands == [("launchctl", "load", "-w", str(agent))]
 
     status, lines = machine.run("uninstall")

@@ -10,7 +10,8 @@ import pytest
 from installer.admin import admin_command
 from installer.cli import main
 from installer.context import Context
-from installer.errors import InstallerError, UnsupportedSystem
+from installer.doctor import run_doctor
+from installer.errors import UnsupportedSystem
 from installer.locations import (
     SYSTEM,
     USER,
@@ -20,7 +21,7 @@ from installer.locations import (
     record_path,
     scripts_copy_dir,
 )
-from tests.installer.conftest import RecordingRunner, make_machine, snapshot
+from tests.installer.conftest import Machine, RecordingRunner, make_machine, snapshot
 
 WINDOWS_HOME = r"C:\Users\ana"
 WINDOWS_ENV = {
@@ -30,8 +31,9 @@ WINDOWS_ENV = {
 }
 # the corrected per-user folder (API-NOTES section 8): no "Roaming\Roaming"
 WINDOWS_USER_SCRIPTS = r"C:\Users\ana\AppData\Roaming\Blackmagic Design\DaVinci Resolve\Support\Fusion\Scripts"
-APP_STORE = "Library/Containers/com.blackmagic-design.DaVinciResolveAppStore/Data/Library/Application Support"
-LITE = "Library/Containers/com.blackmagic-design.DaVinciResolveLite/Data/Library/Application Support"
+APP_STORE = "Library/Containers/com.blackmagic-design.DaVinciResolveAppStore"
+LITE = "Library/Containers/com.blackmagic-design.DaVinciResolveLite"
+APP_STORE_APP = "Applications/DaVinci Resolve.app"
 MACOS_SUPPORT = "Library/Application Support/Blackmagic Design/DaVinci Resolve"
 
 
@@ -118,32 +120,91 @@ def test_macos_standard_edition(tmp_path: Path) -> None:
     assert config_file(machine.ctx) == f"{machine.home}/Library/Application Support/Pix2LUT/resolve.json"
 
 
-@pytest.mark.parametrize("container", [APP_STORE, LITE], ids=["studio", "lite"])
-def test_macos_app_store_edition_lives_in_its_container(tmp_path: Path, container: str) -> None:
+def app_store_refusal(found: str) -> str:
+    return (
+        f"DaVinci Resolve from the Mac App Store ({found}) cannot run Pix2LUT: its sandbox reads no file outside its "
+        "own container, so neither the Pix2LUT scripts nor their settings nor the Python that reaches the Pix2LUT "
+        "server would load. Install DaVinci Resolve from blackmagicdesign.com (it can stay beside the App Store one), "
+        "then run `pix2lut-install install`."
+    )
+
+
+def install_app_store(machine: Machine, receipt: bool = True, container: str | None = APP_STORE) -> str | None:
+    """The App Store edition on ``machine``: its app with the App Store's receipt, and its sandbox container.
+    Returns where it will be reported: the app when it has the receipt, else the container (None: neither)."""
+    app = machine.root / APP_STORE_APP
+    (app / "Contents/MacOS").mkdir(parents=True)
+    if receipt:
+        (app / "Contents/_MASReceipt").mkdir()
+        (app / "Contents/_MASReceipt/receipt").write_bytes(b"\x30\x80")  # a PKCS #7 blob's first bytes
+    if container is not None:
+        (machine.home / container / "Data/Library/Application Support").mkdir(parents=True)
+    if receipt:
+        return str(app)
+    return None if container is None else str(machine.home / container)
+
+
+@pytest.mark.parametrize(
+    ("receipt", "container", "argv"),
+    [
+        (True, None, ["install"]),
+        (True, APP_STORE, ["install", "--dry-run"]),
+        (True, LITE, ["install", "--system"]),
+        (False, APP_STORE, ["install"]),  # the app moved or renamed: its container still says what ran here
+        (False, LITE, ["install", "--autostart"]),
+    ],
+    ids=["receipt", "receipt-studio-dry-run", "receipt-lite-system", "studio-container", "lite-container"],
+)
+def test_app_store_alone_is_refused_at_install_with_the_reason(
+    tmp_path: Path, capsys, receipt: bool, container: str | None, argv: list[str]
+) -> None:
     machine = make_machine(tmp_path, "Darwin")
-    (machine.home / container).mkdir(parents=True)
+    found = install_app_store(machine, receipt, container)
+    before = snapshot(tmp_path)
+    assert machine.run(*argv) == (1, [])
+    assert capsys.readouterr().err == f"pix2lut-install: {app_store_refusal(found)}\n"
+    assert snapshot(tmp_path) == before
+    assert machine.runner.commands == []
+
+
+def test_app_store_alone_is_a_problem_for_doctor(tmp_path: Path) -> None:
+    machine = make_machine(tmp_path, "Darwin")
+    found = install_app_store(machine)
+    out = io.StringIO()
+    assert run_doctor(machine.ctx, out, check_server=False) == 1
+    assert out.getvalue().splitlines()[0] == f"problem: {app_store_refusal(found)}"
+    assert "run `pix2lut-install install` again" not in out.getvalue()
+
+
+def test_app_store_beside_the_standard_edition_installs_into_the_standard_one(tmp_path: Path) -> None:
+    machine = make_machine(tmp_path, "Darwin")
+    found = install_app_store(machine)
+    (machine.root / MACOS_SUPPORT / "LUT").mkdir(parents=True)
     folders = find_resolve(machine.ctx)
-    assert (folders.edition, folders.found) == ("App Store edition", f"{machine.home}/{container}")
-    assert folders.scripts(USER) == f"{machine.home}/{container}/Fusion/Scripts"
-    assert folders.master_lut == f"{machine.home}/{container}/LUT"
-    with pytest.raises(InstallerError) as error:
-        folders.scripts(SYSTEM)
-    assert str(error.value) == (
-        f"The App Store edition of DaVinci Resolve reads scripts only from {machine.home}/{container}/Fusion/"
-        "Scripts: install with --user."
-    )
-    (machine.home / container / "Blackmagic Design/DaVinci Resolve/LUT").mkdir(parents=True)
-    assert find_resolve(machine.ctx).master_lut == f"{machine.home}/{container}/Blackmagic Design/DaVinci Resolve/LUT"
+    assert (folders.found, folders.app_store) == (f"{machine.root}/{MACOS_SUPPORT}", found)
+    status, lines = machine.run("install")
+    assert status == 0, lines
+    assert (
+        f"note: the Mac App Store edition of DaVinci Resolve ({found}) will not show Pix2LUT, as its sandbox reads "
+        f"nothing outside its container: use the one at {machine.root}/{MACOS_SUPPORT}."
+    ) in lines
+    assert (machine.home / MACOS_SUPPORT / "Fusion/Scripts/Color/Pix2LUT/Grade Clip.py").is_file()
+    assert not list((machine.home / APP_STORE).rglob("*.py"))
+    out = io.StringIO()
+    run_doctor(machine.ctx, out, check_server=False)
+    assert out.getvalue().splitlines()[:2] == [
+        f"ok: DaVinci Resolve (macOS edition) found at {machine.root}/{MACOS_SUPPORT}.",
+        (f"ok: the Mac App Store edition at {found} will not show Pix2LUT (its sandbox reads nothing outside its "
+        "container): use the one above."),
+    ]
 
 
-def test_macos_system_install_of_the_app_store_edition_is_a_failure_in_one_line(tmp_path: Path, capsys) -> None:
+def test_app_store_app_without_the_receipt_is_not_the_app_store_edition(tmp_path: Path) -> None:
     machine = make_machine(tmp_path, "Darwin")
-    (machine.home / APP_STORE).mkdir(parents=True)
-    assert machine.run("install", "--system") == (1, [])
-    assert capsys.readouterr().err == (
-        f"pix2lut-install: The App Store edition of DaVinci Resolve reads scripts only from "
-        f"{machine.home}/{APP_STORE}/Fusion/Scripts: install with --user.\n"
-    )
+    assert install_app_store(machine, receipt=False, container=None) is None
+    folders = find_resolve(machine.ctx)
+    assert (folders.found, folders.app_store, folders.only_app_store) == (None, None, False)
+    assert f"{machine.root}/{APP_STORE_APP}" in folders.looked_in
 
 
 def test_unknown_system_is_refused_by_name() -> None:
