@@ -1,10 +1,11 @@
 """The grading pipeline: frames in, one LUT (and optionally a CDL) out.
 
-decode (``server.frames``) -> model input (area resize to the model's size, NCHW) -> inference -> LUT (the model's
-own for ``image2lut``; fitted by ``pix2lut.fit`` from input and prediction for ``image2image``) -> strength ->
-CDL -> ``.cube`` text. Every frame of a request shares one LUT, so a shot graded from several frames cannot
-flicker. Looks from a reference still: neutralize the still, then fit the LUT that takes the neutral still back
-to the reference; matching applies that look after the shot's own neutralize LUT.
+decode (``server.frames``, which keeps at most ``FRAME_LONGEST_SIDE`` px of each frame) -> model input (area
+resize to the model's size, NCHW) -> inference -> LUT (the model's own for ``image2lut``; fitted by
+``pix2lut.fit`` from input and prediction for ``image2image``) -> strength -> CDL -> ``.cube`` text. Every frame
+of a request shares one LUT, so a shot graded from several frames cannot flicker. Looks from a reference still:
+neutralize the still, then fit the LUT that takes the neutral still back to the reference; matching applies that
+look after the shot's own neutralize LUT.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from server.registry import LoadedModel
 IMAGE2IMAGE_SMOOTHNESS = 1e-4  # model predictions are noisier than real grades: fit them ten times smoother
 FIT_LONGEST_SIDE = 512  # a reference's look is fitted on this many pixels at most: enough colours, fast
 CDL_SAMPLE_SIDE = 128  # the CDL is fitted on a thumbnail's colours: it has only 10 parameters
+# The most of a frame any stage reads, so server.frames shrinks every frame to it as soon as it is decoded: the
+# look fit reads FIT_LONGEST_SIDE on the long side, the models S x S (64 to 256, or 512 at 2x oversampling, as in
+# DESIGN.md), the CDL CDL_SAMPLE_SIDE; a frame up to 2:1 shrunk to this keeps 512 px on its short side too.
+FRAME_LONGEST_SIDE = 2 * FIT_LONGEST_SIDE
 
 
 @dataclass

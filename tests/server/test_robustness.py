@@ -10,14 +10,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 
+import cv2
 import numpy as np
 import pytest
 import zmq
 
 from pix2lut.cube import parse_cube
 from pix2lut.protocol import ErrorCode
-from server.client import Client, Frame
+from server.client import Client, Frame, ServerReplyError
 from server.pipeline import model_input
 from tests.server.conftest import free_port
 from tests.server.model_factory import expected_image2lut
@@ -25,6 +27,8 @@ from tests.server.model_factory import expected_image2lut
 FUZZ_MESSAGES = 2000
 FUZZ_REPLY_TIMEOUT_MS = 5000
 CLIENTS, REQUESTS_PER_CLIENT = 8, 50
+RACE_REQUESTS = 1000  # path frames graded while another thread swaps a folder for a link
+SWAP_HOLD_S = 0.001  # each state (folder, link) holds this long, so requests meet both and the changes between
 CUBE_ATOL = 1e-6
 ERROR_CODES = {code.value for code in ErrorCode}
 
@@ -195,3 +199,50 @@ def test_several_workers_behind_the_proxy_answer_and_shut_down(models_dir, worke
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_path_race_swapping_a_folder_for_a_symlink_never_reads_outside_the_root(server, allowed_root, tmp_path):
+    """A client that can write inside the root swaps a folder for a link to outside while path frames are graded."""
+    folder, parked, outside = allowed_root / "race", allowed_root / "race-parked", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    inside_png = cv2.imencode(".png", np.random.default_rng(7).integers(0, 256, (16, 16, 3), dtype=np.uint8))[1]
+    outside_png = cv2.imencode(".png", np.full((16, 16, 3), (40, 200, 90), np.uint8))[1]  # solid: unmistakable
+    (folder / "still.png").write_bytes(inside_png.tobytes())
+    (outside / "still.png").write_bytes(outside_png.tobytes())
+    with server.client() as client:
+        inside_cube = client.request("grade", [Frame.encoded(inside_png.tobytes())]).cube_text
+        outside_cube = client.request("grade", [Frame.encoded(outside_png.tobytes())]).cube_text
+    assert inside_cube != outside_cube
+
+    stop, swaps = threading.Event(), []
+
+    def swap() -> None:
+        while not stop.is_set():
+            folder.rename(parked)
+            folder.symlink_to(outside, target_is_directory=True)
+            time.sleep(SWAP_HOLD_S)
+            folder.unlink()
+            parked.rename(folder)
+            time.sleep(SWAP_HOLD_S)
+            swaps.append(1)
+
+    outcomes: Counter[str] = Counter()
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        with server.client() as client:
+            path_frame = Frame({"kind": "path", "path": str(folder / "still.png")}, None)  # as sent: not resolved
+            for _ in range(RACE_REQUESTS):
+                try:
+                    cube = client.request("grade", [path_frame]).cube_text
+                    outcomes[{inside_cube: "inside", outside_cube: "OUTSIDE"}.get(cube, "other")] += 1
+                except ServerReplyError as refused:
+                    outcomes[refused.code] += 1
+    finally:
+        stop.set()
+        swapper.join(timeout=30)
+    print(f"{RACE_REQUESTS} path frames during {len(swaps)} swaps: {dict(outcomes)}")
+    assert outcomes["OUTSIDE"] == 0, outcomes
+    assert set(outcomes) <= {"inside", "forbidden", "decode_failed"}, outcomes  # never `internal`
+    assert outcomes["inside"] > 0 and len(swaps) > 0
