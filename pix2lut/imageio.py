@@ -56,6 +56,7 @@ class Image:
 
     pixels: np.ndarray
     bit_depth: int
+    decoded_size: tuple[int, int] | None = None  # (width, height) of the file, which ``pixels`` may be shrunk from
 
     def __post_init__(self) -> None:
         if self.pixels.dtype != np.float32 or self.pixels.ndim != 3 or self.pixels.shape[2] != 3:
@@ -88,15 +89,17 @@ def read_image(path: str | os.PathLike[str]) -> Image:
     return _decode(data, name)
 
 
-def decode_image(data: bytes, name: str = "<bytes>") -> Image:
+def decode_image(data: bytes, name: str = "<bytes>", longest: int | None = None) -> Image:
     """Decode an encoded image held in memory (a PNG, TIFF or JPEG payload), as :func:`read_image` does.
 
-    ``name`` is used only in error messages.
+    ``name`` is used only in error messages. ``longest``: shrink to this long side (:func:`shrink_to_longest`)
+    before the float copy where that is exact (float files), so a large float frame is never held twice at full
+    size; ``decoded_size`` then says what the file held.
     """
-    return _decode(np.frombuffer(data, dtype=np.uint8), name)
+    return _decode(np.frombuffer(data, dtype=np.uint8), name, longest)
 
 
-def _decode(buffer: np.ndarray, name: str) -> Image:
+def _decode(buffer: np.ndarray, name: str, longest: int | None = None) -> Image:
     if buffer.size == 0:
         raise ImageError(f"{name}: empty file, not an image")
     try:
@@ -111,10 +114,15 @@ def _decode(buffer: np.ndarray, name: str) -> Image:
         raise ImageError(
             f"{name}: unsupported sample type {decoded.dtype}; expected 8- or 16-bit integers or 32-bit floats"
         )
+    height, width = decoded.shape[:2]
+    if longest is not None and bit_depth not in INTEGER_DTYPE:  # float in, float out: shrinking first is exact
+        decoded = shrink_to_longest(decoded, longest)
     pixels = to_unit_float(_to_rgb(decoded, name), bit_depth)
     if bit_depth not in INTEGER_DTYPE and not np.all(np.isfinite(pixels)):  # integers cannot be NaN
         raise ImageError(f"{name}: holds NaN or infinite samples")
-    return Image(pixels, bit_depth)
+    if longest is not None:
+        pixels = shrink_to_longest(pixels, longest)
+    return Image(pixels, bit_depth, (width, height))
 
 
 def to_unit_float(samples: np.ndarray, bit_depth: int) -> np.ndarray:

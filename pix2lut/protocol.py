@@ -89,6 +89,9 @@ class Limits:
     payload_bytes: int = 256 * 1024**2
     message_bytes: int = 1024**3
     pixels_per_frame: int = 40_000_000  # 8K UHD is 33.2 million
+    # declared by all frames of a request: 16 4K DCI stills (8.8 million each) or 4 8K UHD ones fit, and the work
+    # of decoding is bounded whatever a few kilobytes of PNG declare
+    pixels_per_request: int = 4 * 40_000_000
     frames: int = MAX_FRAMES
 
 

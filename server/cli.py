@@ -26,6 +26,8 @@ from server.client import (
     Reply,
     ServerReplyError,
 )
+from server.endpoints import parse_endpoint
+from server.errors import ServerError
 from server.loop import ServerConfig, serve
 from server.providers import PROVIDER_ALIASES
 from server.registry import ModelRegistry
@@ -37,7 +39,8 @@ DEFAULT_MODELS = Path(__file__).resolve().parents[1] / "onnx_models"
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Entry point of the ``pix2lut.commands`` group."""
     server = commands.add_parser("serve", help="run the inference server")
-    server.add_argument("--bind", default=DEFAULT_ADDRESS, help=f"ZeroMQ endpoint (default {DEFAULT_ADDRESS})")
+    server.add_argument("--bind", type=_endpoint, default=DEFAULT_ADDRESS,
+                        help=f"ZeroMQ endpoint (default {DEFAULT_ADDRESS})")
     server.add_argument("--models", type=Path, default=DEFAULT_MODELS, help="folder with manifest.json")
     server.add_argument("--workers", type=int, default=1, help="model worker processes (one per GPU)")
     server.add_argument("--gpus", type=int, default=1, help="GPUs to spread the workers over: worker i uses GPU i mod N")
@@ -58,6 +61,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     match.add_argument("reference", type=Path)
     _add_request_options(match)
     match.set_defaults(handler=run_match)
+
+
+def _endpoint(text: str) -> str:
+    """``--bind``'s type: a bad endpoint is a usage error (argparse's, exit 2), caught before anything binds."""
+    try:
+        parse_endpoint(text)
+    except ServerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _add_request_options(parser: argparse.ArgumentParser) -> None:

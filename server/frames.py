@@ -35,14 +35,10 @@ RAW_DTYPES = {  # protocol name -> little-endian numpy dtype and the full scale 
 }
 FLOAT_BIT_DEPTH = 32  # pix2lut.imageio's depth for float files (EXR, float TIFF)
 OPENCV_PIXEL_LIMIT_VARIABLE = "OPENCV_IO_MAX_IMAGE_PIXELS"  # OpenCV refuses to decode larger images
-# The pixels a request may declare in all, in frames at the per-frame limit: 16 4K DCI stills (8.8 million
-# each) or 4 8K UHD ones fit; the work of decoding is bounded by it, whatever a few kilobytes of PNG declare.
-PIXEL_LIMIT_FRAMES_PER_REQUEST = 4
-
-
-def pixels_per_request(limits: Limits) -> int:
-    """The most pixels the frames of one request may declare in all."""
-    return PIXEL_LIMIT_FRAMES_PER_REQUEST * limits.pixels_per_frame
+# Formats that may hold float32 samples count their pixels this many times towards the limits: OpenCV decodes
+# a float frame through a second full-size buffer (a 40-million-pixel float RGBA TIFF peaked at 1.3 GB), so a
+# float frame costs what an integer frame twice its size does.
+FLOAT_CAPABLE_FORMAT_WEIGHT = {"TIFF": 2, "OpenEXR": 2}
 
 
 def limit_decoder_pixels(limits: Limits) -> None:
@@ -62,7 +58,7 @@ def decode_frames(
 
     1. the files of path frames are opened and, within the payload and message limits (sizes from ``fstat``), read;
     2. the size each frame declares is checked against the pixel limit per frame, their sum against
-       :func:`pixels_per_request`;
+       ``limits.pixels_per_request``;
     3. the frames are decoded one at a time, each shrunk as soon as it is decoded.
 
     Raises
@@ -73,12 +69,13 @@ def decode_frames(
         limit or frames declaring more pixels than the limits.
     """
     encoded = _encoded_frames(frames, limits, peer_is_loopback, allowed_roots)
-    declared = [_declared_pixels(frame, encoded.get(index), limits) for index, frame in enumerate(frames)]
-    if sum(declared) > pixels_per_request(limits):
+    declared, counted = zip(*(_declared_pixels(frame, encoded.get(index), limits)
+                              for index, frame in enumerate(frames)))
+    if sum(counted) > limits.pixels_per_request:
         raise ProtocolError(
             ErrorCode.TOO_LARGE,
-            f"the frames declare {sum(declared)} pixels in all, the limit for a request is "
-            f"{PIXEL_LIMIT_FRAMES_PER_REQUEST} x {limits.pixels_per_frame} = {pixels_per_request(limits)}",
+            f"the frames declare {sum(counted)} pixels in all (float-capable formats counted twice), the limit for "
+            f"a request is {limits.pixels_per_request}",
         )
     decoded = []
     for index, frame in enumerate(frames):  # each file's bytes are dropped once decoded
@@ -120,22 +117,25 @@ def _encoded_frames(
     return encoded
 
 
-def _declared_pixels(frame: FrameSpec, encoded: tuple[str, memoryview] | None, limits: Limits) -> int:
+def _declared_pixels(frame: FrameSpec, encoded: tuple[str, memoryview] | None, limits: Limits) -> tuple[int, int]:
+    """The pixels a frame declares, and what they count for against the limits (``FLOAT_CAPABLE_FORMAT_WEIGHT``)."""
     if frame.kind == FrameKind.RAW:
         height, width, _ = frame.shape
-        return height * width  # checked against the per-frame limit with the shape, by pix2lut.protocol
+        return height * width, height * width  # checked against the per-frame limit with the shape, by pix2lut.protocol
     name, data = encoded
     try:
         size = declared_size(data, name)
     except ImageError as exc:
         raise ProtocolError(ErrorCode.DECODE_FAILED, str(exc)) from exc
-    if size.pixels > limits.pixels_per_frame:
+    weight = FLOAT_CAPABLE_FORMAT_WEIGHT.get(size.format_name, 1)
+    if size.pixels * weight > limits.pixels_per_frame:
+        counted = f", counted {weight} times as the format may hold float samples" if weight > 1 else ""
         raise ProtocolError(
             ErrorCode.TOO_LARGE,
-            f"{name}: its {size.format_name} header declares {size.width}x{size.height} = {size.pixels} pixels, "
-            f"the limit is {limits.pixels_per_frame}",
+            f"{name}: its {size.format_name} header declares {size.width}x{size.height} = {size.pixels} pixels"
+            f"{counted}, the limit is {limits.pixels_per_frame}",
         )
-    return size.pixels
+    return size.pixels, size.pixels * weight
 
 
 def _decode_frame(index: int, frame: FrameSpec, encoded: tuple[str, memoryview] | None, declared: int) -> np.ndarray:
@@ -143,18 +143,18 @@ def _decode_frame(index: int, frame: FrameSpec, encoded: tuple[str, memoryview] 
         return shrink_to_longest(_raw_pixels(f"frames[{index}]", frame), FRAME_LONGEST_SIDE)
     name, data = encoded
     try:
-        image = decode_image(data, name)
+        image = decode_image(data, name, longest=FRAME_LONGEST_SIDE)
     except ImageError as exc:
         raise ProtocolError(ErrorCode.DECODE_FAILED, str(exc)) from exc
     pixels = image.pixels
-    height, width = pixels.shape[:2]
+    width, height = image.decoded_size
     if height * width > declared:  # OpenCV read more than the header said: the checks above would not hold
         raise ProtocolError(
             ErrorCode.DECODE_FAILED, f"{name}: decoded {width}x{height} pixels, more than its header declares"
         )
     if image.bit_depth == FLOAT_BIT_DEPTH:  # integer images are in [0, 1] already
         np.clip(pixels, 0.0, 1.0, out=pixels)
-    return shrink_to_longest(pixels, FRAME_LONGEST_SIDE)
+    return pixels
 
 
 def _raw_pixels(name: str, frame: FrameSpec) -> np.ndarray:

@@ -105,6 +105,8 @@ def read_manifest(path: Path | str) -> Manifest:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ManifestError(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
+    except RecursionError as exc:  # json's decoder recurses once per nested list or object
+        raise ManifestError(f"{path}: not valid JSON: lists or objects nested too deeply to read") from exc
     return _parse_manifest(document, path)
 
 

@@ -11,9 +11,13 @@ dynamic in the ONNX file, and is then checked on the warm-up run instead):
 
 The ONNX metadata keys ``pix2lut.kind`` and ``pix2lut.role``, where present, must agree with the manifest.
 
+The warm-up run, on a black frame, must give finite values within ``WARM_UP_RANGE``: a model with NaN weights
+passes every other check. At request time a NaN or infinite output is the model's failure (``model_failed``).
+
 A model that fails any check (file missing, SHA-256 not the manifest's, onnxruntime cannot load it, metadata or
-I/O contract broken, warm-up run fails) is refused: logged with the reason, kept in ``refused``, and the others
-are still served. A malformed manifest, or a provider that cannot be had, stops the whole load instead.
+I/O contract broken, warm-up run fails or gives no colours) is refused: logged with the reason, kept in
+``refused``, and the others are still served. A malformed manifest, or a provider that cannot be had, stops the
+whole load instead.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ MAX_LUT_SIZE = 65  # the largest LUT Resolve exports
 FLOAT_TENSOR = "tensor(float)"  # onnxruntime's name for float32 tensors
 METADATA_KIND = "pix2lut.kind"
 METADATA_ROLE = "pix2lut.role"
+# the pipeline clips every output to [0, 1]; a model giving a whole range beyond it on a black frame is broken
+WARM_UP_RANGE = (-1.0, 2.0)
 # What onnxruntime raises when it cannot load or run a model (its pybind exceptions do not share a base class).
 ORT_ERRORS = (
     ort_state.Fail, ort_state.InvalidArgument, ort_state.InvalidGraph, ort_state.InvalidProtobuf,
@@ -91,6 +97,10 @@ class LoadedModel:
             raise ModelRunError(
                 f"model '{name}' gave {output.dtype} {list(output.shape)}, expected float32 {list(self.output_shape)}"
             )
+        non_finite = _count_non_finite(output)
+        if non_finite:
+            raise ModelRunError(f"model '{name}' gave NaN or infinite values ({non_finite} of {output.size}) on "
+                                f"{self.provider}")
         return output
 
 
@@ -223,8 +233,20 @@ def _load_model(entry: ModelEntry, models_dir: Path, providers: list,
             f"the warm-up run gave {output.dtype} {list(output.shape)}; an {entry.kind} model must give float32 "
             f"{_contract_text(entry)}"
         )
+    non_finite = _count_non_finite(output)
+    if non_finite:
+        raise ModelLoadError(f"the warm-up run on a black frame gave NaN or infinite values ({non_finite} of "
+                             f"{output.size}): its weights or its export are broken")
+    low, high = float(output.min()), float(output.max())
+    if low < WARM_UP_RANGE[0] or high > WARM_UP_RANGE[1]:
+        raise ModelLoadError(f"the warm-up run on a black frame gave values from {low:.6g} to {high:.6g}, outside "
+                             f"[{WARM_UP_RANGE[0]:g}, {WARM_UP_RANGE[1]:g}]: its weights or its export are broken")
     model = LoadedModel(entry, session, session.get_providers()[0], input_name, output_name, tuple(output.shape))
     return model, warm_up_ms
+
+
+def _count_non_finite(output: np.ndarray) -> int:
+    return output.size - int(np.count_nonzero(np.isfinite(output)))
 
 
 def _check_declared_io(session: onnxruntime.InferenceSession, entry: ModelEntry) -> tuple[str, str]:

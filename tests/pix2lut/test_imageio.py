@@ -107,6 +107,22 @@ def test_float_tiff_reads_as_32_bit_with_values_kept(tmp_path: Path) -> None:
     np.testing.assert_array_equal(image.pixels[0, 0], [1.5, 0.5, 0.25])
 
 
+SHRINK_ATOL = 1e-6  # float area averages in another order: rounding only
+
+
+@pytest.mark.parametrize(("suffix", "dtype", "scale"), [(".tif", np.float32, 1.0), (".png", np.uint16, 65535)])
+def test_decode_image_shrinks_to_longest_as_decoding_then_shrinking_would(suffix: str, dtype, scale: float) -> None:
+    """Float files are shrunk before the float copy (never two full-size copies), integer ones after: same pixels."""
+    bgra = (np.random.default_rng(3).random((90, 120, 4)) * scale).astype(dtype)
+    ok, encoded = cv2.imencode(suffix, bgra)
+    assert ok
+    shrunk = decode_image(encoded.tobytes(), longest=40)
+    full = decode_image(encoded.tobytes())
+    assert shrunk.decoded_size == full.decoded_size == (120, 90)
+    assert shrunk.pixels.shape == (30, 40, 3)
+    np.testing.assert_allclose(shrunk.pixels, shrink_to_longest(full.pixels, 40), rtol=0.0, atol=SHRINK_ATOL)
+
+
 def test_decode_image_reads_bytes_like_read_image(tmp_path: Path) -> None:
     path = tmp_path / "frame.png"
     write_image(path, (code_values(16, seed=5) / 65535).astype(np.float32), bit_depth=16)

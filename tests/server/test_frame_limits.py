@@ -15,7 +15,7 @@ import pytest
 
 from pix2lut.protocol import FrameKind, FrameSpec, Limits
 from server.client import Frame, ServerReplyError
-from server.frames import PIXEL_LIMIT_FRAMES_PER_REQUEST, decode_frames, pixels_per_request
+from server.frames import decode_frames
 from server.pipeline import FRAME_LONGEST_SIDE
 
 LIMITS = Limits()
@@ -60,24 +60,33 @@ def test_bomb_frames_declaring_more_pixels_than_a_request_may_hold_are_too_large
         client.request("grade_clip", [Frame.encoded(bomb)] * BOMB_FRAMES)
     assert refused.value.code == "too_large"
     assert str(refused.value).endswith(
-        f"the frames declare {BOMB_FRAMES * BOMB_SIDE**2} pixels in all, the limit for a request is "
-        f"{PIXEL_LIMIT_FRAMES_PER_REQUEST} x {LIMITS.pixels_per_frame} = {pixels_per_request(LIMITS)}"
+        f"the frames declare {BOMB_FRAMES * BOMB_SIDE**2} pixels in all (float-capable formats counted twice), "
+        f"the limit for a request is {LIMITS.pixels_per_request}"
     )
 
 
-@pytest.mark.parametrize(("format_name", "encode"), [
-    ("PNG", lambda: bomb_png(7000, 7000)[:64]),  # the header alone: nothing is decoded
-    ("JPEG", lambda: jpeg_header(7000, 7000)),
-    ("TIFF", lambda: tiff_header(7000, 7000)),
+@pytest.mark.parametrize(("format_name", "encode", "counted"), [
+    ("PNG", lambda: bomb_png(7000, 7000)[:64], ""),  # the header alone: nothing is decoded
+    ("JPEG", lambda: jpeg_header(7000, 7000), ""),
+    ("TIFF", lambda: tiff_header(7000, 7000), ", counted 2 times as the format may hold float samples"),
 ])
-def test_bomb_frame_declaring_more_than_the_pixel_limit_is_too_large_before_decoding(server, format_name, encode):
+def test_bomb_frame_declaring_more_than_the_pixel_limit_is_too_large_before_decoding(server, format_name, encode,
+                                                                                      counted):
     with server.client() as client, pytest.raises(ServerReplyError) as refused:
         client.request("grade", [Frame.encoded(encode())])
     assert refused.value.code == "too_large"
     assert str(refused.value).endswith(
-        f"frames[0]: its {format_name} header declares 7000x7000 = 49000000 pixels, the limit is "
+        f"frames[0]: its {format_name} header declares 7000x7000 = 49000000 pixels{counted}, the limit is "
         f"{LIMITS.pixels_per_frame}"
     )
+
+
+def test_float_tiff_counts_twice_so_its_decoder_stays_within_the_memory_of_an_integer_frame(server):
+    """A float TIFF at 30 million pixels (under the per-frame limit, over it counted twice) is too large."""
+    with server.client() as client, pytest.raises(ServerReplyError) as refused:
+        client.request("grade", [Frame.encoded(tiff_header(6000, 5000))])
+    assert refused.value.code == "too_large"
+    assert "declares 6000x5000 = 30000000 pixels, counted 2 times" in str(refused.value)
 
 
 def test_format_whose_size_cannot_be_read_before_decoding_is_refused(server):
@@ -128,7 +137,7 @@ def test_bomb_peak_memory_of_the_largest_request_the_limits_allow_stays_below_1_
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(bomb_png(width, height, *PNG_RGBA16))
     result = subprocess.run(
-        [sys.executable, "-c", MEMORY_CHECK, str(bomb), str(PIXEL_LIMIT_FRAMES_PER_REQUEST)],
+        [sys.executable, "-c", MEMORY_CHECK, str(bomb), str(LIMITS.pixels_per_request // LIMITS.pixels_per_frame)],
         capture_output=True, text=True, timeout=MEMORY_CHECK_TIMEOUT_S, check=True, cwd=Path(__file__).parents[2],
     )
     measured = json.loads(result.stdout)
