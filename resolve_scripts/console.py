@@ -2,6 +2,10 @@
 
 UIManager is None on the free edition (API-NOTES section 1), so every script runs on these lines; a failure is
 one sentence that says what to do.
+
+Resolve's console may reject non-ASCII output with UnicodeEncodeError (API-NOTES section 10), and clip, timeline
+and folder names are often accented or CJK: every line is written ASCII-safe (``ascii_safe``: an e acute as
+``\\xe9``), and a line the console still refuses is dropped, never allowed to stop a run half way.
 """
 
 import sys
@@ -14,10 +18,23 @@ PREFIX = "Pix2LUT: "
 
 
 def say(line, out=None):
+    write_line(PREFIX + line, out)
+
+
+def write_line(line, out=None):
+    """Write ``line`` ASCII-safe to ``out`` (default: the console); a console that refuses it does not stop the run."""
     out = out or sys.stdout
-    out.write(PREFIX + line + "\n")
-    if hasattr(out, "flush"):
-        out.flush()  # Resolve's console shows progress as it comes
+    try:
+        out.write(ascii_safe(line) + "\n")
+        if hasattr(out, "flush"):
+            out.flush()  # Resolve's console shows progress as it comes
+    except (OSError, ValueError):  # closed or broken console (UnicodeError is a ValueError): the grades go on
+        pass
+
+
+def ascii_safe(text):
+    """``text`` with every non-ASCII character as a backslash escape (an e acute as ``\\xe9``, CJK as ``\\u6771``)."""
+    return str(text).encode("ascii", "backslashreplace").decode("ascii")
 
 
 def warn(sentence, out=None):

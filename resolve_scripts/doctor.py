@@ -2,7 +2,8 @@
 
 Checks, in order: Resolve (edition, version, dialogs), the page, the Python Resolve runs the scripts with and how
 they will reach the server (pyzmq or the bridge), the settings file, the server, the LUT folder, the colour
-settings, and the current timeline's clips and nodes. Changes nothing.
+settings, data burn-in (in every still, so in the LUT: said where Resolve tells), and the current timeline's clips
+and nodes. Changes nothing.
 """
 
 import os
@@ -10,17 +11,28 @@ import sys
 import tempfile
 
 from resolve_scripts import resolve_access
+from resolve_scripts.console import write_line
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.journal import LUT_SUBFOLDER
 from resolve_scripts.settings import load_settings
 from resolve_scripts.timeline_grade import find_nodes
 from resolve_scripts.transport import GradeClient, open_transport, zmq
+from resolve_scripts.versions import pix2lut_version_number
 
 OK, PROBLEM, NOTE = "ok", "problem", "note"
 PING_TIMEOUT_MS = 1500  # a local server answers a ping in a few ms
 PING_RETRIES = 1
 FREE_NO_PY_SINCE = (21, 1)  # free 21.1 lists no .py scripts (API-NOTES section 1)
 ACES_MODES = ("acescc", "acescct")
+# Data burn-in: the README documents Project.LoadBurnInPreset(presetName) but no getter and no settings key, so
+# any project or timeline settings key holding this word is read; "" (and no such key) means Resolve does not say.
+BURN_IN_WORD = "burn"
+BURN_IN_ON = ("1", "true", "on", "enabled", "yes")
+BURN_IN_OFF = ("0", "false", "off", "disabled", "no")
+BURN_IN_SKEWS = (
+    "it is drawn into every still Pix2LUT exports (API-NOTES section 4), so the LUT is fitted to the burnt-in text "
+    "and box too and comes out skewed"
+)
 
 
 def check_all(script_globals=None, environ=None):
@@ -61,8 +73,7 @@ def resolve_checks(resolve, script_globals):
         checks.append((PROBLEM, f"Resolve: {product} {version} lists no Python scripts in its menu: use Studio."))
     else:
         checks.append((OK, f"Resolve: {product} {version}: every Pix2LUT script works."))
-    fusion = (script_globals or {}).get("fusion") or (script_globals or {}).get("fu")
-    ui = fusion.UIManager if fusion is not None and "UIManager" in dir(fusion) else None
+    ui = resolve_access.ui_manager(resolve, script_globals)  # never read on free 19.1+: it opens a "buy Studio" window
     if ui is None:
         checks.append((NOTE, "Dialogs: none (UIManager needs Studio): progress and results go to the Console."))
     else:
@@ -129,7 +140,7 @@ def project_checks(resolve):
         project, timeline = resolve_access.current_timeline(resolve)
     except ScriptError as exc:
         return [(NOTE, f"Timeline: {exc}")]
-    checks = [colour_check(project, timeline)]
+    checks = [colour_check(project, timeline), burn_in_check(project, timeline)]
     tracks = timeline.GetTrackCount("video") or 0
     clips = sum(len(timeline.GetItemListInTrack("video", track) or []) for track in range(1, tracks + 1))
     line = f"Timeline: {timeline.GetName()!r}, {clips} clip(s) on {tracks} video track(s)"
@@ -139,7 +150,8 @@ def project_checks(resolve):
         return checks
     try:
         graph = resolve_access.node_graph(item, resolve_access.version_numbers(resolve) or (0, 0, 0))
-        find_nodes(graph, item.GetName())
+        current = (item.GetCurrentVersion() or {}).get("versionName")  # on a Pix2LUT version, its LUTs are not yours
+        find_nodes(graph, item.GetName(), pix2lut_version=pix2lut_version_number(current) is not None)
     except ScriptError as exc:
         checks.append((NOTE, f"{line}; clip {item.GetName()!r}: Neutralize + Look would skip it: {exc}"))
     else:
@@ -147,8 +159,36 @@ def project_checks(resolve):
     return checks
 
 
+def burn_in_check(project, timeline):
+    """Data burn-in (Workspace > Data Burn-In) is in every exported still and skews the LUT; said where Resolve
+    tells (a settings key with "burn" in it, see ``BURN_IN_WORD``), else a note to check by eye."""
+    found = {}  # settings key -> value, project first
+    for source in (project, timeline):
+        settings = source.GetSetting()  # no key: a dict of every setting (API-NOTES section 2)
+        if not isinstance(settings, dict):
+            continue
+        for key, value in settings.items():
+            if BURN_IN_WORD in str(key).lower():
+                found.setdefault(str(key), str(value if value is not None else "").strip())
+    on = [key for key, value in found.items() if value.lower() in BURN_IN_ON]
+    if on:
+        return PROBLEM, (
+            f"Burn-in: data burn-in is on (setting {on[0]!r} is {found[on[0]]!r}): {BURN_IN_SKEWS}: turn it off "
+            "(Workspace > Data Burn-In) before grading."
+        )
+    if found and all(value.lower() in BURN_IN_OFF for value in found.values()):
+        return OK, "Burn-in: data burn-in is off: the stills carry the picture only."
+    return NOTE, (
+        "Burn-in: Resolve does not tell scripts whether data burn-in is on: if Workspace > Data Burn-In shows "
+        f"anything over the viewer, {BURN_IN_SKEWS}: turn it off before grading."
+    )
+
+
 def colour_check(project, timeline):
-    settings = resolve_access.colour_settings(project, timeline)
+    try:
+        settings = resolve_access.colour_settings(project, timeline)
+    except ScriptError as exc:  # Resolve answered none of the colour keys
+        return PROBLEM, f"Colour: {exc}"
     mode = settings.get("colorScienceMode", "")
     timeline_space = settings.get("colorSpaceTimeline", "")
     output_space = settings.get("colorSpaceOutput", "")
@@ -167,5 +207,5 @@ def main(script_globals=None, environ=None, out=None):
     out = out or sys.stdout
     checks = check_all(script_globals, environ)
     for status, sentence in checks:
-        out.write(f"Pix2LUT doctor [{status}] {sentence}\n")
+        write_line(f"Pix2LUT doctor [{status}] {sentence}", out)  # ASCII-safe: Resolve's console may reject the rest
     return 1 if any(status == PROBLEM for status, _sentence in checks) else 0

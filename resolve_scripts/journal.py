@@ -11,6 +11,11 @@ One file beside the LUTs, ``<master LUT folder>/Pix2LUT/journal.json``, written 
 ``clips[id].base`` is the user's own version the latest run graded; ``versions`` maps each Pix2LUT version to
 the version it was made from. ``runs`` lists the latest runs, oldest first: the version each clip was on before
 the run (``previous``) and the one the run made. Format 1 (no ``runs``) is read as well.
+
+Versions are local unless a type says otherwise (API-NOTES section 2: versionType 0 local, 1 remote). The
+versions Pix2LUT makes are local; the user's may be remote, and then the entry says so: ``clips[id].base_types``
+``{"Pix2LUT 1": 1}`` (the version "Pix2LUT 1" was made from is remote) and a run's ``previous_type: 1``. A key
+left out means local, so journals written before these keys read as they always did.
 """
 
 import json
@@ -23,6 +28,7 @@ JOURNAL_NAME = "journal.json"
 JOURNAL_FORMAT = 2
 READABLE_FORMATS = (1, 2)
 MAX_RUNS = 50  # older runs are forgotten: Undo goes back one run at a time
+LOCAL, VERSION_TYPES = 0, (0, 1)  # versionType: 0 local, 1 remote (API-NOTES section 2); a missing type is local
 
 
 class JournalLayoutError(ValueError):
@@ -41,12 +47,14 @@ class Journal:
         """The clip's entry ``{"clip", "base", "versions"}``, or None."""
         return self.clips.get(clip_id)
 
-    def record(self, clip_id, clip_name, base, new_version):
-        """Note that ``new_version`` of the clip was made from ``base``."""
+    def record(self, clip_id, clip_name, base, new_version, base_type=LOCAL):
+        """Note that ``new_version`` of the clip was made from ``base`` (a version of ``base_type``)."""
         entry = self.clips.setdefault(clip_id, {"clip": clip_name, "base": base, "versions": {}})
         entry["clip"] = clip_name
         entry["base"] = base
         entry["versions"][new_version] = base
+        if base_type != LOCAL:
+            entry.setdefault("base_types", {})[new_version] = base_type
 
     def start_run(self, script, timeline_name):
         """A new run (a dict the caller fills with :meth:`record_change`), appended; the oldest beyond MAX_RUNS go."""
@@ -56,9 +64,12 @@ class Journal:
         return run
 
     @staticmethod
-    def record_change(run, clip_id, clip_name, previous, made):
-        """In ``run``: the clip was on ``previous`` and the run made (and loaded) ``made``."""
-        run["clips"][clip_id] = {"clip": clip_name, "previous": previous, "made": made}
+    def record_change(run, clip_id, clip_name, previous, made, previous_type=LOCAL):
+        """In ``run``: the clip was on ``previous`` (of ``previous_type``) and the run made (and loaded) ``made``."""
+        change = {"clip": clip_name, "previous": previous, "made": made}
+        if previous_type != LOCAL:
+            change["previous_type"] = previous_type
+        run["clips"][clip_id] = change
 
     def last_run(self):
         """The latest run that changed a clip, or None."""
@@ -116,6 +127,9 @@ def parse_journal(data):
             raise JournalLayoutError(
                 f"the entry of clip {clip_id!r} is not {{'base': name, 'versions': {{name: name}}}}"
             )
+        base_types = entry.get("base_types", {})
+        if not isinstance(base_types, dict) or not all(_is_type(value) for value in base_types.values()):
+            raise JournalLayoutError(f"the 'base_types' of clip {clip_id!r} is not {{name: 0 or 1}}")
     runs = data.get("runs", [])
     if not isinstance(runs, list) or not all(_is_run(run) for run in runs):
         raise JournalLayoutError("'runs' must be a list of {'script', 'timeline', 'clips': {id: {previous, made}}}")
@@ -130,6 +144,12 @@ def _is_run(run):
     if not isinstance(run, dict) or not isinstance(run.get("clips"), dict):
         return False
     return all(
-        isinstance(change, dict) and all(isinstance(change.get(key), str) for key in ("clip", "previous", "made"))
+        isinstance(change, dict)
+        and all(isinstance(change.get(key), str) for key in ("clip", "previous", "made"))
+        and _is_type(change.get("previous_type", LOCAL))
         for change in run["clips"].values()
     )
+
+
+def _is_type(value):
+    return not isinstance(value, bool) and value in VERSION_TYPES

@@ -1,8 +1,11 @@
 """Match to Reference: the clip under the playhead matched to a reference (a marked frame, or a still file).
 
 The server's ``match`` op neutralizes the shot, then applies the reference's look (docs/protocol.md). The LUT goes
-on the chosen node of a new version, as Grade Clip's does (``resolve_scripts.regrade``). The shot's still is
-exported first, at the playhead; the reference frame after it, and the playhead then goes back.
+on the chosen node of a new version, as Grade Clip's does (``resolve_scripts.regrade``): the node labelled Pix2LUT,
+else the highest-numbered node that holds no LUT (``resolve_scripts.luts.choose_lut_node``). The shot's still is
+exported first, at the playhead; the reference frame after it, and the playhead then goes back. One
+:class:`resolve_scripts.stills.Viewer` sees both, so that neither is the picture a lagging viewer showed before a
+version load or a move (API-NOTES section 4).
 """
 
 import os
@@ -14,10 +17,10 @@ from resolve_scripts.console import run_menu_action, warn
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.grade_clip import STILL_NAME
 from resolve_scripts.journal import read_journal
-from resolve_scripts.luts import check_node, install_lut
+from resolve_scripts.luts import choose_lut_node, install_lut
 from resolve_scripts.reference import MARK_IT, reference_still
 from resolve_scripts.regrade import NodeGrade, regrade
-from resolve_scripts.stills import export_still, park_playhead
+from resolve_scripts.stills import Viewer, park_playhead
 from resolve_scripts.transport import OUTPUT_CUBE, open_client
 
 SCRIPT_NAME = "Match to Reference"
@@ -33,11 +36,12 @@ def match_to_reference(resolve, settings, client=None, warn=warn):
     temp_dir = tempfile.mkdtemp(prefix="pix2lut-")
     own_client = client is None
     sources = []
+    viewer = Viewer(project, timeline)  # neither still may be the picture from before a version load or a move
 
     def make_grade():
-        check_node(resolve_access.node_graph(item, version), settings.node, name)
-        shot = export_still(project, os.path.join(temp_dir, STILL_NAME), name)
-        reference, source = reference_still(project, timeline, settings, temp_dir)
+        node = choose_lut_node(resolve_access.node_graph(item, version), name, settings.node, warn=warn)
+        shot = viewer.still(os.path.join(temp_dir, STILL_NAME), name)
+        reference, source = reference_still(project, timeline, settings, temp_dir, viewer)
         park_playhead(timeline, playhead)  # back on the shot before anything is changed
         if reference is None:
             raise ScriptError(f"No reference to match {name!r} to: {MARK_IT}, and run again.")
@@ -47,9 +51,10 @@ def match_to_reference(resolve, settings, client=None, warn=warn):
             "match", [shot, reference], colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size
         )
         relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
-        return NodeGrade([(settings.node, relpath, absolute)])
+        return NodeGrade([(node, relpath, absolute)])
 
     try:
+        viewer.look()  # the picture before regrade loads the clip's base version
         if own_client:
             client = open_client(settings)
         journal = read_journal(settings.lut_root, warn)
@@ -60,9 +65,10 @@ def match_to_reference(resolve, settings, client=None, warn=warn):
         if own_client and client is not None:
             client.close()
         resolve_access.restore_page(resolve, previous_page)
+    node, relpath, _absolute = regraded.grade.luts[0]
     return (
         f"matched {name!r} to the reference {sources[0]}: version {regraded.made!r} from {regraded.base!r} "
-        f"(previous {regraded.previous!r} kept), node {settings.node} LUT {regraded.grade.luts[0][1]}"
+        f"(previous {regraded.previous!r} kept), node {node} LUT {relpath}"
     )
 
 

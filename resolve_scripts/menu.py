@@ -9,6 +9,9 @@ tests write them the same way.
 import os
 
 MENU_FOLDER = "Pix2LUT"  # the submenu, inside each of Resolve's script categories
+# Resolve lists a category's scripts only while its page is open, Utility's on every page (API-NOTES section 8).
+PAGE_CATEGORIES = {"Color": "color", "Edit": "edit", "Deliver": "deliver"}
+EVERY_PAGE_CATEGORY = "Utility"
 
 
 class MenuEntry:
@@ -28,11 +31,15 @@ class MenuEntry:
         return f"MenuEntry({self.category!r}, {self.title!r}, {self.module!r})"
 
 
+# Every action works from any page (each opens the Color page itself and goes back): the clip actions are listed
+# where colourists grade, the timeline-wide ones also where editors work.
 MENU_ENTRIES = (
     MenuEntry("Color", "Grade Clip", "resolve_scripts.grade_clip"),
     MenuEntry("Color", "Neutralize + Look", "resolve_scripts.timeline_grade"),
     MenuEntry("Color", "Match to Reference", "resolve_scripts.match_reference"),
     MenuEntry("Color", "Undo", "resolve_scripts.undo"),
+    MenuEntry("Edit", "Neutralize + Look", "resolve_scripts.timeline_grade"),
+    MenuEntry("Edit", "Undo", "resolve_scripts.undo"),
     MenuEntry("Utility", "Doctor", "resolve_scripts.doctor"),
 )
 
@@ -47,7 +54,8 @@ if SCRIPTS_ROOT not in sys.path:
 try:
     from {module} import main
 except ImportError as exc:
-    print("Pix2LUT: cannot load the scripts from " + SCRIPTS_ROOT + " (" + str(exc) + "): run pix2lut-install again.")
+    message = "Pix2LUT: cannot load the scripts from " + SCRIPTS_ROOT + " (" + str(exc) + "): run pix2lut-install again."
+    print(message.encode("ascii", "backslashreplace").decode("ascii"))  # Resolve's console may reject non-ASCII
 else:
     main(globals())
 '''
@@ -59,8 +67,14 @@ def stub_source(entry, scripts_root):
     return STUB_TEMPLATE.format(title=entry.title, root=os.fspath(scripts_root), module=entry.module)
 
 
+def entries_on_page(page):
+    """The entries Resolve lists while ``page`` (``GetCurrentPage()``: "color", "edit", ...) is open."""
+    return [entry for entry in MENU_ENTRIES
+            if entry.category == EVERY_PAGE_CATEGORY or PAGE_CATEGORIES.get(entry.category) == page]
+
+
 def entry_by_module(module):
-    """The entry that runs ``module`` (e.g. ``resolve_scripts.grade_clip``); KeyError when there is none."""
+    """The first entry that runs ``module`` (e.g. ``resolve_scripts.grade_clip``); KeyError when there is none."""
     for entry in MENU_ENTRIES:
         if entry.module == module:
             return entry

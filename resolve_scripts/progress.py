@@ -1,11 +1,13 @@
 """Progress of a long run: console lines everywhere, and a small window where Resolve has UIManager (Studio).
 
 UIManager is None on the free edition from 19.1 (API-NOTES section 1), so the console lines always come; the
-window only repeats them. The window is built with the calls Resolve's Fusion UIManager documents (AddWindow,
+window only repeats them. UIManager is read only where that is harmless (``resolve_access.ui_manager``): on free
+19.1+ the mere read opens a "buy Studio" window that makes later calls fail. The window is built with the calls Resolve's Fusion UIManager documents (AddWindow,
 VGroup, Label, Button, GetItems, Show, RunLoop, ExitLoop); any refusal there drops back to the console alone.
 """
 
 from resolve_scripts.console import say
+from resolve_scripts.resolve_access import ui_manager
 
 WINDOW_ID = "Pix2LUTProgress"
 STATUS_ID = "Status"
@@ -80,11 +82,13 @@ class WindowProgress(ConsoleProgress):
         self.dispatcher.ExitLoop()
 
 
-def open_progress(script_globals, out=None):
-    """A WindowProgress where UIManager and a dispatcher exist (Studio), else ConsoleProgress."""
-    fusion = (script_globals or {}).get("fusion") or (script_globals or {}).get("fu")
+def open_progress(script_globals, out=None, resolve=None):
+    """A WindowProgress where UIManager and a dispatcher exist (Studio), else ConsoleProgress.
+
+    ``resolve``: tells whether UIManager may be read (``resolve_access.ui_manager``); None: console only.
+    """
     bmd = (script_globals or {}).get("bmd")
-    ui = fusion.UIManager if fusion is not None and "UIManager" in dir(fusion) else None
+    ui = ui_manager(resolve, script_globals) if resolve is not None else None
     if ui is None or bmd is None or "UIDispatcher" not in dir(bmd):
         return ConsoleProgress(out)
     dispatcher = bmd.UIDispatcher(ui)

@@ -2,14 +2,19 @@
 
 Load the clip's base (the user's own version, :func:`versions.base_version`) -> let the caller export stills and
 get LUTs for it -> add "Pix2LUT n", a copy of the base, loaded -> record it in the journal at once (so Undo finds
-it even if what follows fails) -> set the LUTs (and a CDL) on its nodes. The user's versions are never written.
+it even if what follows fails) -> check that it is a copy (the node count and labels of the base) -> set the LUTs
+(and a CDL) on its nodes. The user's versions are never written.
+
+The README does not say what AddVersion copies (API-NOTES section 6): a new version may start as Resolve's
+default grade, one node, so the nodes the caller chose on the base are checked on the new version before any
+SetLUT. Both the base and the version the clip was on may be remote versions (``resolve_scripts.versions``).
 """
 
 from resolve_scripts import resolve_access
-from resolve_scripts.errors import ScriptError
+from resolve_scripts.errors import ResolveRefusal, ScriptError
 from resolve_scripts.journal import journal_path, write_journal
 from resolve_scripts.luts import set_cdl, set_lut
-from resolve_scripts.versions import add_version, base_version, current_version_name, load_version
+from resolve_scripts.versions import add_version, base_version, current_version, load_version, version_label
 
 
 class NodeGrade:
@@ -21,13 +26,14 @@ class NodeGrade:
 
 
 class Regraded:
-    """What :func:`regrade` did to one clip."""
+    """What :func:`regrade` did to one clip; ``base``, ``previous`` and ``made`` are version names, and
+    ``base_type``, ``previous_type`` their versionType (``made`` is local)."""
 
     def __init__(self, clip, base, previous, made, grade):
         self.clip = clip
-        self.base = base  # graded and copied into ``made``
-        self.previous = previous  # current when the run started
-        self.made = made
+        self.base, self.base_type = base  # graded and copied into ``made``
+        self.previous, self.previous_type = previous  # current when the run started
+        self.made = made.name
         self.grade = grade
 
 
@@ -38,21 +44,23 @@ def regrade(item, version, journal, run, lut_root, make_grade, warn):
     When ``make_grade`` raises, the clip is put back on the version it was on and the error goes on.
     """
     clip_name, clip_id = item.GetName(), item.GetUniqueId()
-    previous = current_version_name(item)
+    previous = current_version(item)
     base = base_version(item, journal.get(clip_id), previous, warn=None if journal.problem else warn)
     load_version(item, base, previous)
     try:
+        base_nodes = node_layout(resolve_access.node_graph(item, version))
         grade = make_grade()
     except BaseException:
         if base != previous:
-            item.LoadVersionByName(previous, resolve_access.LOCAL_VERSION)  # as the user left it
+            item.LoadVersionByName(previous.name, previous.type)  # as the user left it
         raise
-    made = add_version(item)  # a copy of the base, loaded
-    journal.record(clip_id, clip_name, base, made)
-    journal.record_change(run, clip_id, clip_name, previous, made)
+    made = add_version(item)  # meant to be a copy of the base, loaded
+    journal.record(clip_id, clip_name, base.name, made.name, base.type)
+    journal.record_change(run, clip_id, clip_name, previous.name, made.name, previous.type)
     save_journal(lut_root, journal, warn)
     try:
         graph = resolve_access.node_graph(item, version)  # the graph of the version now current
+        check_copy(node_layout(graph), base_nodes, clip_name, base, made)
         for node, relpath, absolute in grade.luts:
             set_lut(graph, node, relpath, absolute)
         if grade.cdl is not None:
@@ -63,16 +71,39 @@ def regrade(item, version, journal, run, lut_root, make_grade, warn):
     return Regraded(clip_name, base, previous, made, grade)
 
 
+def node_layout(graph):
+    """The labels of the graph's nodes, node 1 first: its node count and labels, all scripts can read of it."""
+    count = graph.GetNumNodes() or 0
+    return [graph.GetNodeLabel(node) or "" for node in range(1, count + 1)]
+
+
+def check_copy(made_nodes, base_nodes, clip_name, base, made):
+    """ResolveRefusal unless the new version has the base's nodes (count and labels): else it is no copy."""
+    if made_nodes == base_nodes:
+        return
+    raise ResolveRefusal(
+        f"Resolve made version {made.name!r} of {clip_name!r} with {_describe(made_nodes)}, not as a copy of "
+        f"{version_label(base)} ({_describe(base_nodes)}), so no LUT was set on it: this Resolve does not copy the "
+        "grade into a version a script adds, and Pix2LUT grades only in versions it adds."
+    )
+
+
+def _describe(labels):
+    named = [repr(label) for label in labels if label]
+    return f"{len(labels)} node(s)" + (f" labelled {', '.join(named)}" if named else "")
+
+
 def _take_back(item, previous, made, journal, run, lut_root, warn):
     """A version whose LUTs Resolve refused is of no use: back to ``previous``, the version and its record gone."""
     clip_id = item.GetUniqueId()
-    if not item.LoadVersionByName(previous, resolve_access.LOCAL_VERSION):
+    if not item.LoadVersionByName(previous.name, previous.type):
         return  # keep the half-made version and its record: the user is on it, and Undo knows it
-    item.DeleteVersionByName(made, resolve_access.LOCAL_VERSION)
+    item.DeleteVersionByName(made.name, made.type)
     run["clips"].pop(clip_id, None)
     entry = journal.get(clip_id)
     if entry is not None:
-        entry["versions"].pop(made, None)
+        entry["versions"].pop(made.name, None)
+        entry.get("base_types", {}).pop(made.name, None)
     save_journal(lut_root, journal, warn)
 
 

@@ -11,7 +11,12 @@ from resolve_scripts.errors import ResolveRefusal
 COLOR_PAGE = "color"
 MIN_VERSION = (18, 5)  # Project.ExportCurrentFrameAsStill arrived in 18.5 (API-NOTES section 3)
 GRAPH_SINCE = (19, 0)  # TimelineItem.GetNodeGraph; before it the deprecated node calls live on the item
-LOCAL_VERSION = 0  # versionType: 0 = local, 1 = remote (API-NOTES section 2)
+# Observed (API-NOTES section 1): on the free edition from 19.1 merely reading fusion.UIManager opens a "buy Studio"
+# window, and while it is open unrelated calls answer False. Studio, or any edition before this, may read it.
+FREE_UPSELL_SINCE = (19, 1)
+STUDIO_WORD = "Studio"  # GetProductName(): "DaVinci Resolve Studio" or "DaVinci Resolve"
+LOCAL_VERSION, REMOTE_VERSION = 0, 1  # versionType (API-NOTES section 2)
+VERSION_TYPES = (LOCAL_VERSION, REMOTE_VERSION)
 # The colour settings the protocol carries (docs/protocol.md, "Colour settings"; API-NOTES section 7).
 COLOUR_KEYS = (
     "colorScienceMode",
@@ -62,6 +67,23 @@ def get_resolve(script_globals=None):
         "Cannot reach DaVinci Resolve: run this from Workspace > Scripts inside Resolve, or, from outside, "
         "use Resolve Studio with Preferences > General > External scripting set to Local."
     )
+
+
+def ui_manager(resolve, script_globals):
+    """``fusion.UIManager`` (dialogs) where reading it is harmless, else None; never read on free 19.1+.
+
+    Only Studio, or an edition older than ``FREE_UPSELL_SINCE``, is asked: there, reading it opens a "buy Studio"
+    window that makes the calls after it fail (API-NOTES section 1). A Resolve that reports no version is not asked.
+    """
+    script_globals = script_globals or {}
+    fusion = script_globals.get("fusion") or script_globals.get("fu")
+    if fusion is None or "UIManager" not in dir(fusion):
+        return None
+    studio = STUDIO_WORD in (resolve.GetProductName() or "")
+    numbers = version_numbers(resolve)
+    if not studio and (not numbers or numbers[:2] >= FREE_UPSELL_SINCE):
+        return None
+    return fusion.UIManager
 
 
 def version_numbers(resolve):
@@ -142,12 +164,28 @@ def node_graph(item, version):
 
 
 def colour_settings(project, timeline):
-    """The colour settings the server needs (API-NOTES section 7), timeline overrides included; "" left out."""
+    """The colour settings the server needs (API-NOTES section 7), timeline overrides included; "" left out.
+
+    A timeline with its own settings (``useCustomSettings`` "1") may answer "" for a colour key (section 7, not
+    verified either way): that key is then the project's, key by key.
+
+    Raises
+    ------
+    ResolveRefusal
+        When Resolve answers none of the keys: an empty object would make the server assume Rec.709.
+    """
     custom = timeline.GetSetting(USE_CUSTOM_SETTINGS) == "1"
-    source = timeline if custom else project
+    sources = (timeline, project) if custom else (project,)
     settings = {}
     for key in COLOUR_KEYS:
-        value = source.GetSetting(key)
-        if isinstance(value, str) and value:
-            settings[key] = value
+        for source in sources:
+            value = source.GetSetting(key)
+            if isinstance(value, str) and value:
+                settings[key] = value
+                break
+    if not settings:
+        raise ResolveRefusal(
+            f"Resolve answered none of the colour settings ({', '.join(COLOUR_KEYS)}) of project "
+            f"{project.GetName()!r}: open Project Settings > Color Management, check them, and run again."
+        )
     return settings

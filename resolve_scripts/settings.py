@@ -33,7 +33,9 @@ FIELDS = {
     "python": ("PIX2LUT_PYTHON", str, None),  # the project's Python, for the bridge when Resolve's lacks pyzmq
     "lut_root": ("PIX2LUT_LUT_ROOT", str, None),  # the master LUT folder; None: the platform's
     "scripts_root": ("PIX2LUT_SCRIPTS_ROOT", str, None),  # the folder that holds the resolve_scripts package
-    "node": ("PIX2LUT_NODE", int, 1),  # Grade Clip and Match: the node that gets the LUT
+    # Grade Clip and Match: the node that gets the LUT when none is labelled Pix2LUT, used only while it holds no
+    # LUT; None: the highest-numbered node without a LUT (resolve_scripts.luts.choose_lut_node)
+    "node": ("PIX2LUT_NODE", int, None),
     "cdl_node": ("PIX2LUT_CDL_NODE", int, None),  # Grade Clip: a node that also gets the fitted CDL
     "send_path": ("PIX2LUT_SEND_PATH", bool, False),  # send the still's path (server run with --allow-path)
     "timeout_ms": ("PIX2LUT_TIMEOUT_MS", int, None),

@@ -1,13 +1,20 @@
 """Neutralize + Look: every clip of the timeline's chosen video tracks gets two LUTs in a new version.
 
-Node 1 ("Neutralize"): the clip's own LUT from the server's ``neutralize`` op on a few stills spread over the
-clip (one LUT per shot: no flicker inside it). Node 2 ("Look"): one look shared by every clip, from the ``look``
+The Neutralize node: the clip's own LUT from the server's ``neutralize`` op on a few stills spread over the
+clip (one LUT per shot: no flicker inside it). The Look node: one look shared by every clip, from the ``look``
 op on a reference still: the frame under a timeline marker named "Reference" (or noted so), or the still file in
-the ``reference`` setting. Without a reference node 2 is left as it is.
+the ``reference`` setting. Without a reference the Look node is left as it is.
 
-The nodes are found on each clip's base version: nodes labelled "Neutralize" and "Look" where they exist, else
-nodes 1 and 2. Scripts cannot add nodes (API-NOTES section 3), so a clip with fewer than two is skipped, with the
-exact steps to fix it. Everything goes into a new version per clip (``resolve_scripts.regrade``).
+Only media clips are graded: ``GetItemListInTrack`` also lists titles, generators, adjustment clips, Fusion
+compositions and (21.x) transitions, which have no media pool item (API-NOTES section 10); those, disabled clips
+and disabled tracks are named in the summary and left alone. A clip under an adjustment clip or a title is graded
+as the viewer shows it, under that item (its stills include it), and the summary says so.
+
+The nodes are found on each clip's base version (``find_nodes``): nodes labelled "Neutralize" and "Look" where
+they exist, else nodes that hold no LUT (a LUT on a node is the user's, never replaced): the highest-numbered for
+the Look, the next below it for Neutralize, as the stills are the picture after all the nodes, so the two belong
+last (a warning says when they may not be). Scripts cannot add nodes (API-NOTES section 3), so a clip without two
+such nodes is skipped, with the exact steps to fix it. Everything goes into a new version per clip (``resolve_scripts.regrade``).
 
 A journal per timeline (``<master LUT folder>/Pix2LUT/timelines/<timeline id>.json``) records the look and each
 clip as it is done: a run that stops (the server stopped, Resolve refused) is resumed by running the script
@@ -28,12 +35,12 @@ from resolve_scripts.console import run_menu_action, warn
 from resolve_scripts.errors import ResolveRefusal, ScriptError, TransportError
 from resolve_scripts.files import write_atomically
 from resolve_scripts.journal import LUT_SUBFOLDER, read_journal
-from resolve_scripts.luts import install_lut, write_lut
+from resolve_scripts.luts import install_lut, nodes_labelled, users_lut, write_lut
 from resolve_scripts.progress import open_progress
 from resolve_scripts.reference import reference_still
 from resolve_scripts.regrade import NodeGrade, regrade
 from resolve_scripts.settings import parse_tracks
-from resolve_scripts.stills import export_still, move_playhead, park_playhead, sample_frames
+from resolve_scripts.stills import Viewer, park_playhead, sample_frames
 from resolve_scripts.timecode import frame_to_timecode, timeline_rate
 from resolve_scripts.transport import OUTPUT_CUBE, open_client
 
@@ -41,13 +48,19 @@ SCRIPT_NAME = "Neutralize + Look"
 TIMELINES_FOLDER = "timelines"
 STOP_NAME = "STOP"  # an empty file of this name in the Pix2LUT LUT folder stops a run before its next clip
 TIMELINE_JOURNAL_FORMAT = 1
-NEUTRALIZE_LABEL, LOOK_LABEL = "neutralize", "look"  # node labels, compared case-insensitively
-DEFAULT_NEUTRALIZE_NODE, DEFAULT_LOOK_NODE = 1, 2
+NEUTRALIZE_LABEL, LOOK_LABEL = "Neutralize", "Look"  # node labels, compared case-insensitively
 DONE, SKIPPED = "done", "skipped"
 VIDEO = "video"
+NO_MEDIA = "no media: a title, generator, adjustment clip, Fusion composition or transition"
+DISABLED = "disabled"
 TWO_NODES_HELP = (
     "on the Color page give it two serial nodes (select the node, Alt+S), or label two nodes Neutralize and "
     "Look, then run again"
+)
+ADD_TWO_NODES_HELP = (
+    "on the Color page select the last node, add two serial nodes after it (Alt+S twice), label them Neutralize "
+    "and Look (right-click > Node Label) and run again: they must come last, as the stills Pix2LUT grades are the "
+    "picture after all the nodes"
 )
 
 
@@ -141,6 +154,8 @@ class TimelineSummary:
     def __init__(self, timeline_name):
         self.timeline_name = timeline_name
         self.done, self.already, self.skipped = [], [], []
+        self.left = []  # [(what, why)]: items and tracks not graded at all (timeline_items)
+        self.under = []  # [(item above, clip)]: clips graded as seen under an item without media
         self.look_line = ""
         self.stopped = None  # why the run stopped early, or None
 
@@ -152,6 +167,14 @@ class TimelineSummary:
         )
         lines = [head, self.look_line]
         lines += [f"skipped {name!r}: {reason}" for name, reason in self.skipped]
+        lines += [f"not graded: {what} ({why})" for what, why in self.left]
+        aboves = []
+        for above, _clip in self.under:
+            if above not in aboves:
+                aboves.append(above)
+        for above in aboves:
+            clips = ", ".join(repr(clip) for other, clip in self.under if other == above)
+            lines.append(f"graded under {above!r} (an item without media above them, so in their stills): {clips}")
         if self.stopped:
             lines.append(f"stopped: {self.stopped} Run the script again to go on where it stopped.")
         return [line for line in lines if line]
@@ -161,12 +184,14 @@ def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
     """Run over the timeline (module docstring); returns the summary lines. ScriptError when it cannot start."""
     _product, version = resolve_access.check_version(resolve)
     project, timeline = resolve_access.current_timeline(resolve)
-    items = timeline_items(timeline, parse_tracks(settings.tracks))
+    items, left = timeline_items(timeline, parse_tracks(settings.tracks))
     summary = TimelineSummary(timeline.GetName())
+    summary.left = left
     previous_page = resolve_access.open_color_page(resolve)
     playhead = timeline.GetCurrentTimecode()
     own_client = client is None
     temp_dir = tempfile.mkdtemp(prefix="pix2lut-")
+    viewer = Viewer(project, timeline)  # no still may be the picture a lagging viewer showed before a move
     try:
         record = TimelineJournal.load(settings.lut_root, timeline, warn)
         journal = read_journal(settings.lut_root, warn)
@@ -180,7 +205,7 @@ def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
             return summary.lines(len(items))
         if own_client:
             client = open_client(settings)
-        look = shared_look(project, timeline, settings, client, colour, record, temp_dir)
+        look = shared_look(project, timeline, settings, client, colour, record, temp_dir, viewer)
         summary.look_line = look.line
         progress.note(
             f"{len(pending)} clip(s) to grade on {timeline.GetName()!r}; to stop before the next one, create an empty "
@@ -191,9 +216,11 @@ def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
             if stop_asked(settings.lut_root):
                 summary.stopped = f"before {name!r}: asked to stop ({stop_file(settings.lut_root)})."
                 break
+            over = []  # names of the items without media the viewer showed over this clip
             try:
                 made = grade_one(
-                    project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn
+                    project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn,
+                    over, viewer,
                 )
             except TransportError as exc:  # the server stopped or refused: every clip after would fail the same way
                 summary.stopped = f"at {name!r}: {exc}"
@@ -206,6 +233,7 @@ def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
             else:
                 record.mark(clip_id, name, DONE, version=made)
                 summary.done.append(name)
+                summary.under += [(above, name) for above in over]
                 progress.step(index, len(items), f"{name}: {made}")
             finally:
                 record.save()
@@ -231,7 +259,7 @@ class SharedLook:
         self.line = line
 
 
-def shared_look(project, timeline, settings, client, colour, record, temp_dir):
+def shared_look(project, timeline, settings, client, colour, record, temp_dir, viewer=None):
     """The run's look: the one the journal recorded (a resumed run), else a new one from the reference."""
     if record.look:
         relpath = record.look["lut"]
@@ -240,7 +268,7 @@ def shared_look(project, timeline, settings, client, colour, record, temp_dir):
             return SharedLook(
                 relpath, absolute, f"Look: {relpath}, {record.look['source']} (kept from the run before)."
             )
-    reference, source = reference_still(project, timeline, settings, temp_dir)
+    reference, source = reference_still(project, timeline, settings, temp_dir, viewer)
     if reference is None:
         return SharedLook(
             None,
@@ -255,16 +283,26 @@ def shared_look(project, timeline, settings, client, colour, record, temp_dir):
     return SharedLook(relpath, absolute, f"Look: {relpath}, {source}.")
 
 
-def grade_one(project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn):
-    """One clip: its base's stills -> ``neutralize`` -> node 1, the shared look -> node 2. Returns the new version."""
+def grade_one(
+    project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn, over=None,
+    viewer=None,
+):
+    """One clip: its base's stills -> ``neutralize`` -> node 1, the shared look -> node 2. Returns the new version.
+
+    ``over``: a list that gets the names of the items without media the stills showed over the clip. ``viewer``:
+    the run's :class:`resolve_scripts.stills.Viewer` (see :func:`clip_stills`).
+    """
     name = item.GetName()
 
     def make_grade():
         graph = resolve_access.node_graph(item, version)
         neutralize_node, look_node = find_nodes(graph, name)
+        order = node_order_warning(graph.GetNumNodes() or 0, name, neutralize_node, look_node)
+        if order:
+            warn(order)
         folder = tempfile.mkdtemp(prefix="clip-", dir=temp_dir)  # this clip's stills, gone once sent
         try:
-            stills = clip_stills(project, timeline, item, settings.frames_per_clip, folder)
+            stills = clip_stills(project, timeline, item, settings.frames_per_clip, folder, over, viewer)
             reply = client.lut_request(
                 "neutralize", stills, colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size
             )
@@ -279,45 +317,91 @@ def grade_one(project, timeline, item, version, settings, client, colour, look, 
     return regrade(item, version, journal, run, settings.lut_root, make_grade, warn).made
 
 
-def find_nodes(graph, clip_name):
-    """``(neutralize node, look node)``: the nodes so labelled, else 1 and 2; ClipSkipped with fewer than two."""
+def find_nodes(graph, clip_name, pix2lut_version=False):
+    """``(neutralize node, look node)``; ClipSkipped when the clip has no two nodes for them.
+
+    A node labelled Neutralize (Look) takes that LUT, and is refused if it holds a LUT. A role without a label takes
+    a node that holds no LUT: the Look the highest-numbered, Neutralize the highest-numbered below it (the stills
+    are the picture after all the nodes, so the corrections belong last). ``pix2lut_version``: the graph is of a
+    version Pix2LUT made, where a LUT under ``Pix2LUT/`` is Pix2LUT's (Doctor looks at the current version; a run
+    always looks at the user's own, where every LUT is theirs).
+    """
     count = graph.GetNumNodes() or 0
     if count < 2:
         raise ClipSkipped(f"it has {count} node(s): {TWO_NODES_HELP}.")
-    labels = {}
-    for node in range(1, count + 1):
-        label = (graph.GetNodeLabel(node) or "").strip().lower()
-        labels.setdefault(label, node)
-    neutralize = labels.get(NEUTRALIZE_LABEL, DEFAULT_NEUTRALIZE_NODE)
-    look = labels.get(LOOK_LABEL, DEFAULT_LOOK_NODE if neutralize != DEFAULT_LOOK_NODE else DEFAULT_NEUTRALIZE_NODE)
-    if neutralize == look:
-        raise ClipSkipped(f"its Neutralize and Look nodes are the same node {look}: {TWO_NODES_HELP}.")
+    neutralize = (nodes_labelled(graph, count, NEUTRALIZE_LABEL) or [None])[0]
+    look = (nodes_labelled(graph, count, LOOK_LABEL) or [None])[0]
+    for label, node in ((NEUTRALIZE_LABEL, neutralize), (LOOK_LABEL, look)):
+        lut = users_lut(graph, node, pix2lut_version) if node is not None else ""
+        if lut:
+            raise ClipSkipped(
+                f"its node {node}, labelled {label}, holds the LUT {lut}, and Pix2LUT never replaces a LUT of yours: "
+                f"remove the label from that node, then {ADD_TWO_NODES_HELP}."
+            )
+    held = {node: users_lut(graph, node, pix2lut_version) for node in range(1, count + 1)}
+    free = [node for node in range(1, count + 1) if node not in (neutralize, look) and not held[node]]
+    if look is None and free:
+        look = free.pop()  # the highest-numbered: the look is applied last
+    if neutralize is None and free:
+        below = [node for node in free if node < look]
+        neutralize = (below or free)[-1]
+    if neutralize is None or look is None:
+        luts = ", ".join(f"node {node}: {lut}" for node, lut in sorted(held.items()) if lut)
+        raise ClipSkipped(
+            f"it has no two nodes free of your LUTs ({luts}), and Pix2LUT never replaces a LUT of yours: "
+            f"{ADD_TWO_NODES_HELP}."
+        )
     return neutralize, look
 
 
-def clip_stills(project, timeline, item, count, temp_dir):
-    """Stills of ``count`` frames spread over the clip, as graded by its (base) version."""
+def node_order_warning(count, clip_name, neutralize, look):
+    """A sentence when the Neutralize and Look nodes may not be the last two, in that order; "" when they are."""
+    if (neutralize, look) == (count - 1, count):
+        return ""
+    return (
+        f"On {clip_name!r} the Neutralize LUT went on node {neutralize} and the Look on node {look}, of {count} "
+        "nodes: the stills Pix2LUT graded are the picture after all the nodes, so Neutralize then Look belong on the "
+        "last two (scripts cannot see the wiring: if they already are, all is well; else add two serial nodes after "
+        "the last one with Alt+S and label them Neutralize and Look)."
+    )
+
+
+def clip_stills(project, timeline, item, count, temp_dir, over=None, viewer=None):
+    """Stills of ``count`` frames spread over the clip, as graded by its (base) version.
+
+    Where the viewer shows an item without media over the clip (an adjustment clip, a title: the clip shows
+    through), the still is taken as it is and the item's name goes into ``over`` (a list, when given); a media
+    clip over it makes the clip ClipSkipped. ``viewer``: the run's :class:`resolve_scripts.stills.Viewer` (one is
+    made if not given): the first still is never the picture of the clip before, a lagging viewer's.
+    """
     stills = []
     clip_id = item.GetUniqueId()
+    if viewer is None:
+        viewer = Viewer(project, timeline)
     for frame in sample_frames(item, count):
-        move_playhead(timeline, frame)
+        viewer.move(frame)
         shown = timeline.GetCurrentVideoItem()
         if shown is None or shown.GetUniqueId() != clip_id:
-            above = shown.GetName() if shown is not None else "nothing"
-            raise ClipSkipped(
-                f"the viewer shows {above!r} over it at {frame_to_timecode(frame, *timeline_rate(timeline))} "
-                "(a clip on a higher track): grade that track's clips, or disable the clip above."
-            )
+            if shown is None or shown.GetMediaPoolItem() is not None:
+                above = shown.GetName() if shown is not None else "nothing"
+                raise ClipSkipped(
+                    f"the viewer shows {above!r} over it at {frame_to_timecode(frame, *timeline_rate(timeline))} "
+                    "(a clip on a higher track): grade that track's clips, or disable the clip above."
+                )
+            if over is not None and shown.GetName() not in over:
+                over.append(shown.GetName())  # the clip shows through it: graded as seen under it
         path = os.path.join(temp_dir, f"{safe_name(clip_id)}-{frame}.png")
         try:
-            stills.append(export_still(project, path, item.GetName()))
+            stills.append(viewer.still(path, item.GetName()))
         except ResolveRefusal as exc:
             raise ClipSkipped(str(exc))
     return stills
 
 
 def timeline_items(timeline, tracks):
-    """The clips of ``tracks`` (all video tracks when empty), track by track, in timeline order."""
+    """``(clips, left)``: the media clips to grade on ``tracks`` (all video tracks when empty), track by track, in
+    timeline order, and ``[(what, why)]`` for what is not graded: items without a media pool item (module
+    docstring), disabled clips, disabled tracks (where this Resolve has the calls to tell)."""
     count = timeline.GetTrackCount(VIDEO) or 0
     chosen = tracks or list(range(1, count + 1))
     missing = [track for track in chosen if track > count]
@@ -326,15 +410,38 @@ def timeline_items(timeline, tracks):
             f"Timeline {timeline.GetName()!r} has {count} video track(s), so track {missing[0]} does not exist: "
             "fix the tracks setting (PIX2LUT_TRACKS)."
         )
-    items = []
+    items, left = [], []
     for track in chosen:
+        if not track_enabled(timeline, track):
+            left.append((f"video track {track}", DISABLED))
+            continue
         listed = timeline.GetItemListInTrack(VIDEO, track)
         if listed is None:
             raise ResolveRefusal(f"Resolve did not list the clips of video track {track}: run again.")
-        items += sorted(listed, key=lambda item: item.GetStart())
+        for item in sorted(listed, key=lambda item: item.GetStart()):
+            if item.GetMediaPoolItem() is None:
+                left.append((repr(item.GetName()), NO_MEDIA))
+            elif not clip_enabled(item):
+                left.append((repr(item.GetName()), DISABLED))
+            else:
+                items.append(item)
     if not items:
-        raise ScriptError(f"Timeline {timeline.GetName()!r} has no clips on the chosen video tracks.")
-    return items
+        alone = "; ".join(f"{what} ({why})" for what, why in left)
+        raise ScriptError(
+            f"Timeline {timeline.GetName()!r} has no clips to grade on the chosen video tracks"
+            + (f": not graded: {alone}." if alone else ".")
+        )
+    return items, left
+
+
+def track_enabled(timeline, track):
+    """False only when Resolve says the video track is disabled (GetIsTrackEnabled is in recent READMEs only)."""
+    return "GetIsTrackEnabled" not in dir(timeline) or timeline.GetIsTrackEnabled(VIDEO, track) is not False
+
+
+def clip_enabled(item):
+    """False only when Resolve says the clip is disabled (GetClipEnabled is in recent READMEs only)."""
+    return "GetClipEnabled" not in dir(item) or item.GetClipEnabled() is not False
 
 
 def safe_name(text):
@@ -346,7 +453,7 @@ def main(script_globals=None, environ=None, out=None):
     """The menu action: progress lines (and a window on Studio), then the summary. Returns 0 or 1."""
 
     def action(resolve, settings, out):
-        progress = open_progress(script_globals, out)
+        progress = open_progress(script_globals, out, resolve)
         try:
             lines = neutralize_and_look(resolve, settings, progress, warn=lambda sentence: warn(sentence, out))
         except ScriptError:

@@ -6,7 +6,10 @@ Two transports, one interface (``request(header, payloads) -> (reply header, rep
   (poll with a time-out; on a miss close the socket, reconnect, resend; give up with one clear line).
 - :class:`BridgeTransport`: for a Resolve Python without pyzmq, one long-lived process of the project's own
   Python (``python -m resolve_scripts.bridge``) that speaks JSON lines over its pipes, payloads in base64, and
-  does the ZeroMQ part. One process for the whole run, never one per frame.
+  does the ZeroMQ part. One process for the whole run, never one per frame. It would inherit Resolve's
+  environment, where ``PYTHONHOME``/``PYTHONPATH`` may point at the Python Resolve runs the scripts with (API-NOTES
+  section 1: users set them to make Resolve find one): another Python given them fails to start or imports the
+  wrong standard library, so they are dropped; on Windows it starts without a console window.
 
 Mirrors the few protocol constants it needs: this code cannot import ``pix2lut``.
 """
@@ -15,6 +18,7 @@ import base64
 import hashlib
 import json
 import os
+import platform
 import subprocess
 
 from resolve_scripts.errors import ServerError, TransportError
@@ -31,6 +35,10 @@ REQUEST_RETRIES = 3
 BRIDGE_MODULE = "resolve_scripts.bridge"
 FRAME_ENCODED, FRAME_PATH = "encoded", "path"  # frame kinds (docs/protocol.md, "Frame descriptors")
 OUTPUT_CUBE, OUTPUT_CDL = "cube", "cdl"
+BRIDGE_DROPPED_ENVIRONMENT = ("PYTHONHOME", "PYTHONPATH")  # Resolve's Python's, not the bridge Python's
+# Windows: start the bridge without a console window (it would flash up over Resolve). subprocess has the name on
+# Windows only; the value is the documented process creation flag.
+CREATE_NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0x08000000)
 
 
 class ZmqTransport:
@@ -83,14 +91,27 @@ class BridgeTransport:
     """The same requests through one long-lived bridge process of the project's Python (JSON lines over pipes)."""
 
     def __init__(
-        self, python, address=DEFAULT_ADDRESS, timeout_ms=REQUEST_TIMEOUT_MS, retries=REQUEST_RETRIES, package_root=None
+        self,
+        python,
+        address=DEFAULT_ADDRESS,
+        timeout_ms=REQUEST_TIMEOUT_MS,
+        retries=REQUEST_RETRIES,
+        package_root=None,
+        system=None,
     ):
         self.address = address
         root = package_root or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         command = [python, "-m", BRIDGE_MODULE, address, str(timeout_ms), str(retries)]
         try:
             self._process = subprocess.Popen(
-                command, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True, bufsize=1
+                command,
+                cwd=root,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                universal_newlines=True,
+                bufsize=1,
+                env=bridge_environment(),
+                creationflags=bridge_creationflags(system),
             )
         except OSError as exc:
             raise TransportError(
@@ -124,6 +145,21 @@ class BridgeTransport:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+
+
+def bridge_environment(environ=None):
+    """``environ`` (default: this process's) without ``BRIDGE_DROPPED_ENVIRONMENT``, for the bridge process.
+
+    Names compare case-insensitively, as Windows compares them.
+    """
+    environ = os.environ if environ is None else environ
+    dropped = {name.upper() for name in BRIDGE_DROPPED_ENVIRONMENT}
+    return {name: value for name, value in environ.items() if name.upper() not in dropped}
+
+
+def bridge_creationflags(system=None):
+    """``CREATE_NO_WINDOW`` on Windows (``system``: as ``platform.system()`` names it), else 0."""
+    return CREATE_NO_WINDOW if (system or platform.system()) == "Windows" else 0
 
 
 def open_transport(address=DEFAULT_ADDRESS, python=None, timeout_ms=REQUEST_TIMEOUT_MS, retries=REQUEST_RETRIES):
@@ -250,9 +286,13 @@ class GradeClient:
 
 
 def still_frame(still_path, send_path=False):
-    """``(descriptor, payload)`` of one still: its bytes (default) or its path (server started with --allow-path)."""
+    """``(descriptor, payload)`` of one still: its bytes (default) or its path (server started with --allow-path).
+
+    The path is sent resolved: the server refuses a path through a symbolic link below its allowed root (macOS's
+    temporary folders live under /var, a link to /private/var).
+    """
     if send_path:
-        return {"kind": FRAME_PATH, "path": os.path.abspath(still_path)}, None
+        return {"kind": FRAME_PATH, "path": os.path.realpath(still_path)}, None
     try:
         with open(still_path, "rb") as still:
             return {"kind": FRAME_ENCODED}, still.read()

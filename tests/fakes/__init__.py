@@ -1,5 +1,6 @@
 """The fake DaVinci Resolve the tests of ``resolve_scripts/`` run against (see ``tests/fakes/resolve.py``)."""
 
+from tests.fakes.console import FakeConsole
 from tests.fakes.media import SHARED_FRAMES, FakeClip, FakeTimeline, gradient_frames, six_clip_timeline
 from tests.fakes.rendering import GradeNode
 from tests.fakes.resolve import FakeResolve
@@ -9,6 +10,7 @@ from tests.fakes.ui import FakeUI
 __all__ = [
     "SHARED_FRAMES",
     "FakeClip",
+    "FakeConsole",
     "FakeLimitation",
     "FakeResolve",
     "FakeTimeline",

@@ -37,6 +37,16 @@ SHOT_CASTS = (
 SIX_CLIP_FRAMES = 8  # frames per shot: a third of a second at 24 fps, plenty for stills and per-shot fits
 GRADIENT_SIZE = (160, 90)  # width, height of generated frames when no shared frames exist
 
+# What a timeline item is (API-NOTES section 10: GetItemListInTrack also returns titles, generators, adjustment
+# clips, Fusion compositions and, on 21.x, transitions; none of them has a media pool item).
+CLIP = "clip"  # media from the media pool: the only kind with a MediaPoolItem
+TITLE = "title"  # drawn over the tracks below: its non-black pixels replace theirs (text on black)
+GENERATOR = "generator"  # opaque: its frames hide the tracks below (a solid colour, colour bars)
+ADJUSTMENT = "adjustment"  # its own nodes grade the picture of the tracks below; its frames are not shown
+FUSION = "fusion"  # a Fusion composition from the Effects library: opaque, like a generator
+TRANSITION = "transition"  # across a cut on its track; listed from 21.0, never shown as an item of its own
+ITEM_KINDS = (CLIP, TITLE, GENERATOR, ADJUSTMENT, FUSION, TRANSITION)
+
 
 @dataclass(frozen=True)
 class FakeClip:
@@ -64,6 +74,11 @@ class FakeClip:
     black_first_exports
         Camera RAW that the viewer has not decoded yet: this many stills of each newly parked frame come out
         all black (API-NOTES section 4).
+    kind
+        One of ``ITEM_KINDS``: a media clip (the default), a title, a generator, an adjustment clip, a Fusion
+        composition, or a transition (which needs ``start_frame``: it lies across a cut, over the clips).
+    enabled
+        The clip's enabled switch (``TimelineItem.GetClipEnabled``): a disabled item is not shown.
     """
 
     name: str
@@ -74,11 +89,24 @@ class FakeClip:
     nodes: tuple[str, ...] = ("",)
     gain: tuple[float, float, float] = (1.0, 1.0, 1.0)
     black_first_exports: int = 0
+    kind: str = CLIP
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if self.kind not in ITEM_KINDS:
+            raise ValueError(f"clip {self.name!r}: kind must be one of {', '.join(ITEM_KINDS)}, found {self.kind!r}")
+        if self.kind == TRANSITION and self.start_frame is None:
+            raise ValueError(f"transition {self.name!r} needs a start_frame (it lies across a cut)")
 
 
 @dataclass(frozen=True)
 class FakeTimeline:
-    """One timeline: its clips, its start timecode, and the nodes of its own graph (``Timeline.GetNodeGraph``)."""
+    """One timeline: its clips, its start timecode, and the nodes of its own graph (``Timeline.GetNodeGraph``).
+
+    ``disabled_tracks``: video tracks switched off (``Timeline.GetIsTrackEnabled`` False; nothing on them is shown).
+    ``blank_custom_settings``: keys this timeline answers "" for once ``useCustomSettings`` is "1" (API-NOTES
+    section 7 does not promise a custom timeline answers every colour key).
+    """
 
     name: str
     clips: Sequence[FakeClip]
@@ -86,6 +114,8 @@ class FakeTimeline:
     fps: float | None = None  # None: the first clip's rate
     drop_frame: bool = False
     nodes: tuple[str, ...] = ("",)
+    disabled_tracks: tuple[int, ...] = ()
+    blank_custom_settings: tuple[str, ...] = ()
 
 
 class FrameSource:
@@ -155,6 +185,28 @@ def gradient_frames(width: int, height: int, count: int, seed: int = 0) -> list[
         channels = [level * (0.5 + 0.5 * np.cos(hue - shift)) for shift in (0.0, 2.0944, 4.1888)]  # 0, 120, 240 deg
         frames.append(np.clip(np.stack(channels, axis=-1), 0.0, 1.0).astype(np.float32))
     return frames
+
+
+def effect_item(
+    name: str,
+    kind: str,
+    length: int,
+    *,
+    track: int = 2,
+    start_frame: int | None = None,
+    frames: Sequence[np.ndarray] | None = None,
+    nodes: tuple[str, ...] = ("",),
+    enabled: bool = True,
+) -> FakeClip:
+    """A title, generator, adjustment clip, Fusion composition or transition ``length`` frames long.
+
+    ``frames``: what it draws (a title's text on black, a generator's colour); black ``GRADIENT_SIZE`` frames by
+    default, which an adjustment clip or a transition never shows anyway.
+    """
+    if frames is None:
+        width, height = GRADIENT_SIZE
+        frames = [np.zeros((height, width, 3), dtype=np.float32) for _ in range(length)]
+    return FakeClip(name, frames, start_frame=start_frame, track=track, nodes=nodes, kind=kind, enabled=enabled)
 
 
 def shared_sequences(root: Path = SHARED_FRAMES) -> list[list[Path]]:

@@ -2,7 +2,12 @@
 
 API-NOTES sections 2, 4, 5 and 7: ``GetSetting`` answers "" for an unknown key and a dict of all settings with
 no key; ``SetSetting`` takes strings; ``RefreshLUTList`` is what makes new LUT files usable;
-``ExportCurrentFrameAsStill`` (18.5+) writes the frame under the playhead as graded, only to a still format.
+``ExportCurrentFrameAsStill`` (18.5+) writes the frame under the playhead as graded, only to a still format, as the
+viewer shows it (a lagging viewer's previous picture, data burn-in when on).
+
+Data burn-in: the README documents ``Project.LoadBurnInPreset(presetName)`` (and the Resolve-level preset import
+and export) but no getter and no settings key, so by default the fake's ``GetSetting`` says nothing of it; a test
+can make it answer under a key of its choosing (``fake_set_burn_in``) to check that scripts read one if it exists.
 """
 
 from __future__ import annotations
@@ -124,9 +129,12 @@ class Project(ResolveObject):
         self._gallery = Gallery(session)
         self._timelines = [Timeline(session, self, spec) for spec in timelines]
         self._current_timeline = self._timelines[0] if self._timelines else None
-        pool_items = [item._media for timeline in self._timelines for item in timeline._all_items()]
+        pool_items = [item._media for timeline in self._timelines for item in timeline._all_items() if item._media]
         self._media_pool = MediaPool(session, pool_items)
         self._id = session.new_id()
+        self._burn_in = False  # Workspace > Data Burn-In: drawn over every still
+        self._burn_in_presets: dict[str, bool] = {}  # user-defined presets: name -> whether it burns anything in
+        self._burn_in_key: str | None = None  # a settings key that reports burn-in ("1"/"0"); None: none does
 
     # -- helpers the other objects use -----------------------------------------------------------------------
 
@@ -189,11 +197,17 @@ class Project(ResolveObject):
             return self._refuse(f"timeline index {idx!r} outside 1..{len(self._timelines)} (indices start at 1)", None)
         return self._timelines[idx - 1]
 
+    def _all_settings(self) -> dict[str, str]:
+        if self._burn_in_key is None:
+            return dict(self._settings)
+        return {**self._settings, self._burn_in_key: "1" if self._burn_in else "0"}
+
     @api()
     def GetSetting(self, settingName: str | None = None) -> dict[str, str] | str:
+        settings = self._all_settings()
         if settingName is None:
-            return dict(self._settings)
-        return self._settings.get(settingName, "") if isinstance(settingName, str) else ""
+            return settings
+        return settings.get(settingName, "") if isinstance(settingName, str) else ""
 
     @api()
     def SetSetting(self, settingName: str, settingValue: str) -> bool:
@@ -218,8 +232,27 @@ class Project(ResolveObject):
             return self._refuse(f"cannot write {filePath!r}: no such folder")
         if self._current_timeline is None:
             return self._refuse("no current timeline")
-        write_still(filePath, self._current_timeline._picture_at_playhead())
+        write_still(filePath, self._current_timeline._exported_picture())
         return True
+
+    @api()
+    def LoadBurnInPreset(self, presetName: str) -> bool:
+        if presetName not in self._burn_in_presets:
+            return self._refuse(f"no data burn-in preset named {presetName!r}")
+        self._burn_in = self._burn_in_presets[presetName]
+        return True
+
+    # -- set-up for tests -------------------------------------------------------------------------------------
+
+    def fake_set_burn_in(self, enabled: bool, setting_key: str | None = None) -> None:
+        """Turn data burn-in on or off (as Workspace > Data Burn-In would). ``setting_key``: also report it in
+        ``GetSetting`` under this key as "1"/"0" (Resolve documents no such key: see the module docstring)."""
+        self._burn_in = enabled
+        self._burn_in_key = setting_key
+
+    def fake_add_burn_in_preset(self, name: str, burns_in: bool = True) -> None:
+        """A user-defined data burn-in preset that ``LoadBurnInPreset`` can load."""
+        self._burn_in_presets[name] = burns_in
 
     @api()
     def GetColorGroupsList(self) -> list[ColorGroup]:

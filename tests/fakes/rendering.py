@@ -5,6 +5,8 @@ default for mismatched resolutions), then the nodes in order: the colour group's
 nodes (its current version), the group's post-clip nodes, the timeline's nodes. Each enabled node applies its
 LUT, then its CDL (ASC CDL v1.2, ``pix2lut.cdl.apply_cdl``). A node whose CDL came as Python lists renders
 solid red (API-NOTES section 6). Colour management is not modelled: timeline and output space are taken equal.
+Data burn-in, when on, is drawn over the viewer's output (so over every exported still, API-NOTES section 4): a
+black box along the bottom with white cells spelling the frame number, as a timecode burn-in would change per frame.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ SOLID_RED = np.array([1.0, 0.0, 0.0], dtype=np.float32)
 # writes for the ones it can write. Resolve's own depths are not documented; 8-bit PNG and JPEG, 16-bit TIFF.
 STILL_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".dpx", ".cin", ".exr", ".bmp", ".ppm")
 WRITTEN_BIT_DEPTH = {".png": 8, ".jpg": 8, ".jpeg": 8, ".tif": 16, ".tiff": 16}
+BURN_IN_BAND = 0.125  # of the picture height: the burn-in box along the bottom
+BURN_IN_CELLS = 16  # one leading white cell, then the frame number's low 15 bits, one cell each
 
 
 @dataclass
@@ -84,6 +88,19 @@ def conform(frame: np.ndarray, width: int, height: int) -> np.ndarray:
     top, left = (height - fitted_height) // 2, (width - fitted_width) // 2
     canvas[top : top + fitted_height, left : left + fitted_width] = fitted
     return canvas
+
+
+def burn_in(picture: np.ndarray, frame: int) -> np.ndarray:
+    """``picture`` with a data burn-in box along the bottom (module docstring); a new array."""
+    out = np.array(picture, dtype=np.float32, copy=True)
+    height, width = out.shape[:2]
+    top = height - max(1, round(height * BURN_IN_BAND))
+    out[top:] = 0.0
+    for cell in range(BURN_IN_CELLS):
+        if cell == 0 or (frame >> (cell - 1)) & 1:
+            left, right = cell * width // BURN_IN_CELLS, (cell + 1) * width // BURN_IN_CELLS
+            out[top:, left:right] = 1.0
+    return out
 
 
 def is_still_path(path: object) -> bool:

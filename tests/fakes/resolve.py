@@ -54,7 +54,9 @@ STUDIO, FREE = "studio", "free"
 PRODUCT_NAMES = {STUDIO: "DaVinci Resolve Studio", FREE: "DaVinci Resolve"}
 DEFAULT_VERSION = (19, 1, 4)
 DEFAULT_BUILD = 1
-UI_MANAGER_STUDIO_ONLY_SINCE = (19, 1)  # observed: fusion.UIManager is None on free from 19.1 (API-NOTES section 1)
+# Observed: fusion.UIManager is None on free from 19.1, and reading it there opens a "buy Studio" window that makes
+# unrelated calls answer False while it is open (API-NOTES section 1).
+UI_MANAGER_STUDIO_ONLY_SINCE = (19, 1)
 FREE_LISTS_NO_PY_SINCE = (21, 1)  # observed: free 21.1 lists no .py scripts in the Scripts menu (section 1)
 PYTHON_SUFFIX = ".py"
 DEFAULT_PROJECT_NAME = "Pix2LUT Test"
@@ -77,6 +79,7 @@ class Fusion(ResolveObject):
     @property
     def UIManager(self) -> object | None:
         if not self._session.studio and self._session.at_least(UI_MANAGER_STUDIO_ONLY_SINCE):
+            self._session.open_upsell()  # merely reading it: the "buy Studio" window, until the user closes it
             return None
         return self._ui_manager
 
@@ -294,6 +297,17 @@ class FakeResolve(ResolveObject):
     def fake_set_gallery_open(self, is_open: bool = True) -> None:
         """Open or close the Gallery panel of the Color page (GrabStill and ExportStills need it open)."""
         self._session.gallery_open = is_open
+
+    def fake_upsell_windows(self) -> int:
+        """How many times the "buy Studio" window opened (free 19.1+, on reading ``fusion.UIManager``)."""
+        return self._session.upsell_windows
+
+    def fake_upsell_open(self) -> bool:
+        return self._session.upsell_open
+
+    def fake_close_upsell(self) -> None:
+        """The user closes the "buy Studio" window: calls work again."""
+        self._session.upsell_open = False
 
     def fake_set_external_scripting(self, enabled: bool) -> None:
         self._session.external_scripting = enabled

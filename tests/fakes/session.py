@@ -3,7 +3,9 @@
 Rules from ``shared/resolve/API-NOTES.md`` that hold on every object live here:
 
 - section 1: ``hasattr(obj, anything)`` is True and an unknown attribute reads as None, so a misspelt call fails
-  with ``'NoneType' object is not callable``; ``dir(obj)`` lists the calls this version really has.
+  with ``'NoneType' object is not callable``; ``dir(obj)`` lists the calls this version really has. On the
+  free edition from 19.1, reading ``fusion.UIManager`` opens a "buy Studio" window, and while it is open every
+  call answers False (or None) until the user closes it (``FakeResolve.fake_close_upsell``).
 - section 2: a refused call returns False (or None) silently; the fake also records why, for the tests.
 - sections 3-5: calls that arrived in a later version read as None on older ones; Color-page calls are refused
   on other pages; Studio-only calls are refused on the free edition.
@@ -79,9 +81,19 @@ class Quirks:
         ``LoadVersionByName``, which works either way.
     add_version_copies_grade
         The new version starts as a copy of the current grade (True) or as the clip's nodes with no corrections.
+    add_version_default_grade
+        The new version starts as Resolve's default grade, one unlabelled node with no corrections, whatever the
+        current grade (API-NOTES section 6 leaves open what AddVersion copies); True overrides
+        ``add_version_copies_grade``.
     timecode_lag_polls
         ``GetCurrentTimecode`` keeps reporting the old position for this many polls after a successful
         ``SetCurrentTimecode`` (observed, API-NOTES section 4).
+    viewer_lag_exports, viewer_lag_s
+        After the playhead moves or the clip under it loads another version, the viewer keeps showing the picture
+        it showed before for this many ``ExportCurrentFrameAsStill`` calls, and for this many seconds (stale while
+        either lasts), although ``GetCurrentTimecode`` already reports the new position (observed, API-NOTES
+        section 4: "an immediate export can write the previous picture"). The default is no lag: the observed
+        lag comes and goes, and the tests that need it say so.
     """
 
     color_page_calls: frozenset[str] = DEFAULT_COLOR_PAGE_CALLS
@@ -89,7 +101,10 @@ class Quirks:
     cdl_list_renders_red: bool = True
     add_version_switches: bool = False
     add_version_copies_grade: bool = True
+    add_version_default_grade: bool = False
     timecode_lag_polls: int = 1
+    viewer_lag_exports: int = 0
+    viewer_lag_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,8 @@ class Session:
     external_scripting: bool = True  # Preferences > General > External scripting
     refusals: list[Refusal] = field(default_factory=list)
     drx_templates: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # DRX file -> node labels
+    upsell_open: bool = False  # the "buy Studio" window reading fusion.UIManager opens on free 19.1+
+    upsell_windows: int = 0  # how many times it opened
     _calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)  # API calls under way, innermost last
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -123,6 +140,11 @@ class Session:
         """A unique id in the shape Resolve's GetUniqueId() returns (a UUID)."""
         return f"fa4e0000-0000-4000-8000-{next(self._ids):012x}"
 
+    def open_upsell(self) -> None:
+        """The "buy Studio" window comes up (free 19.1+ on reading fusion.UIManager) and stays until closed."""
+        self.upsell_open = True
+        self.upsell_windows += 1
+
     def refuse(self, reason: str, result: Any = False) -> Any:
         """Record the refusal of the API call under way and return what Resolve returns: False or None."""
         call, args = self._calls[-1] if self._calls else ("<no call>", ())
@@ -131,6 +153,8 @@ class Session:
 
     def gate(self, qualified: str, method: str) -> str:
         """Why the page or the edition refuses this call now; "" when they allow it."""
+        if self.upsell_open:  # observed: while it is open, unrelated calls answer False (API-NOTES section 1)
+            return 'the "buy Studio" window is open (reading fusion.UIManager on the free edition opened it)'
         names = {qualified, method}
         if names & self.quirks.color_page_calls and self.page != COLOR_PAGE:
             return f"needs the Color page, the current page is {self.page!r}"

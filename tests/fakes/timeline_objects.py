@@ -3,12 +3,22 @@
 API-NOTES sections 3, 4 and 6: frames are absolute timeline frames (a 24 fps timeline at 01:00:00:00 starts at
 frame 86400); ``SetCurrentTimecode`` takes the absolute timecode and refuses one before the start;
 ``GetCurrentTimecode`` may lag a set for a poll or two; ``GetCurrentVideoItem`` over a gap is None; marker frame
-ids are relative to the timeline's (or clip's) start; versions are named uniquely per type (0 local, 1 remote).
+ids are relative to the timeline's (or clip's) start and ``GetMarkers`` keys them as floats (``{96.0: {...}}``, as
+the README's example shows); versions are named uniquely per type (0 local, 1 remote). After the playhead moves or
+the clip under it loads another version the viewer may show the previous picture for a while (``Quirks``).
 ``GetEnd``/``GetEndFrame`` are one past the last frame, so ``GetEnd() - GetStart() == GetDuration()``.
+
+Section 10: ``GetItemListInTrack`` lists titles, generators, adjustment clips, Fusion compositions and (21.0+)
+transitions besides media clips; their ``GetMediaPoolItem()`` is None. The viewer (and so ``GetCurrentVideoItem``
+and the still) shows the top enabled item on an enabled track: an adjustment clip or a title lets the tracks
+below show through, graded by the adjustment clip's nodes or drawn over. Version calls on a clip of a timeline
+that is not the current one are refused: the Color page works on the current timeline only (the reading that is
+harder on scripts; Undo switches timeline first).
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +29,8 @@ from pix2lut.cube import write_cube
 from pix2lut.lut import Lut3D, identity_table
 from tests.fakes.color_objects import ColorGroup, GalleryStill
 from tests.fakes.grading import CdlRefused, Graph, NodeOperations, parse_set_cdl, updated_cdl
-from tests.fakes.media import FakeClip, FakeTimeline, FrameSource
-from tests.fakes.rendering import GradeNode, conform, grade_pixels, new_nodes
+from tests.fakes.media import ADJUSTMENT, CLIP, TITLE, TRANSITION, FakeClip, FakeTimeline, FrameSource
+from tests.fakes.rendering import GradeNode, burn_in, conform, grade_pixels, new_nodes
 from tests.fakes.session import FakeLimitation, ResolveObject, Session, api
 from tests.fakes.timecode import TimecodeFormat
 
@@ -33,6 +43,10 @@ DEFAULT_VERSION_NAME = "Version 1"
 VIDEO, AUDIO, SUBTITLE = "video", "audio", "subtitle"
 AUDIO_TRACKS = 1  # a new Resolve timeline has one audio track; the fake puts nothing on it
 STILL_FRAME_FIRST, STILL_FRAME_MIDDLE = 1, 2  # GrabAllStills' stillFrameSource
+SEE_THROUGH = (TITLE, ADJUSTMENT)  # kinds that let the tracks below show
+# Clip and track enable calls: the README of 20.x lists them; the first version that has them is not verified.
+ENABLE_CALLS_SINCE = (20, 0)
+TRANSITIONS_LISTED_SINCE = (21, 0)  # observed: GetItemListInTrack returns transitions on 21.x (section 10)
 MARKER_COLORS = (
     "Blue", "Cyan", "Green", "Yellow", "Red", "Pink", "Purple", "Fuchsia",
     "Rose", "Lavender", "Sky", "Mint", "Lemon", "Sand", "Cocoa", "Cream",
@@ -45,12 +59,18 @@ EXPORT_LUT_33PTCUBE = 1033.0
 EXPORT_LUT_65PTCUBE = 1065.0
 EXPORT_LUT_PANASONICVLUT = 1099.0
 EXPORT_LUT_SIZES = {EXPORT_LUT_17PTCUBE: 17, EXPORT_LUT_33PTCUBE: 33, EXPORT_LUT_65PTCUBE: 65}
+MARKER_FRAME_NOISE = 1e-6  # frames: float noise in a frame id still names a whole frame (see MarkerCalls)
 
 
 class MarkerCalls(ResolveObject):
-    """The marker calls Timeline and TimelineItem share; frame ids are relative to the owner's start."""
+    """The marker calls Timeline and TimelineItem share; frame ids are relative to the owner's start.
 
-    _markers: dict[int, dict[str, Any]]
+    Resolve answers frame ids and durations as floats (the README: ``{96.0: {'color': 'Green', 'duration': 1.0,
+    ...}}``). A frame id that is a whole frame up to float noise (a frame computed from seconds, 479.99999999999994)
+    is kept as given: *not verified* whether Resolve snaps it, and keeping it is the reading harder on scripts.
+    """
+
+    _markers: dict[float, dict[str, Any]]
 
     def _marker_span(self) -> int:
         raise NotImplementedError
@@ -59,12 +79,14 @@ class MarkerCalls(ResolveObject):
     def AddMarker(
         self, frameId: float, color: str, name: str, note: str, duration: int, customData: str | None = None
     ) -> bool:
-        if isinstance(frameId, bool) or not isinstance(frameId, (int, float)) or frameId != int(frameId):
+        if isinstance(frameId, bool) or not isinstance(frameId, (int, float)):
             return self._refuse(f"frameId must be a whole number of frames, found {frameId!r}")
-        frame = int(frameId)
-        if not 0 <= frame < self._marker_span():
-            return self._refuse(f"frameId {frame} outside 0..{self._marker_span() - 1} (relative to the start)")
-        if frame in self._markers:
+        if abs(frameId - round(frameId)) > MARKER_FRAME_NOISE:
+            return self._refuse(f"frameId must be a whole number of frames, found {frameId!r}")
+        frame = float(frameId)
+        if not 0 <= round(frame) < self._marker_span():
+            return self._refuse(f"frameId {frameId} outside 0..{self._marker_span() - 1} (relative to the start)")
+        if any(round(taken) == round(frame) for taken in self._markers):
             return self._refuse(f"a marker exists at frame {frame}")
         if color not in MARKER_COLORS:
             return self._refuse(f"unknown marker colour {color!r}")
@@ -74,7 +96,7 @@ class MarkerCalls(ResolveObject):
             return self._refuse(f"duration must be a whole number of frames >= 1, found {duration!r}")
         self._markers[frame] = {
             "color": color,
-            "duration": duration,
+            "duration": float(duration),
             "note": note,
             "name": name,
             "customData": customData or "",
@@ -82,7 +104,7 @@ class MarkerCalls(ResolveObject):
         return True
 
     @api()
-    def GetMarkers(self) -> dict[int, dict[str, Any]]:
+    def GetMarkers(self) -> dict[float, dict[str, Any]]:
         return {frame: dict(info) for frame, info in sorted(self._markers.items())}
 
     @api()
@@ -176,7 +198,8 @@ class TimelineItem(MarkerCalls, NodeOperations):
         self._source = source
         self._start = start
         self._id = session.new_id()
-        self._media = MediaPoolItem(session, clip, source)
+        self._media = MediaPoolItem(session, clip, source) if clip.kind == CLIP else None
+        self._enabled = clip.enabled
         self._versions: dict[int, dict[str, list[GradeNode]]] = {
             LOCAL: {DEFAULT_VERSION_NAME: new_nodes(clip.nodes)},
             REMOTE: {},
@@ -223,9 +246,20 @@ class TimelineItem(MarkerCalls, NodeOperations):
     def GetUniqueId(self) -> str:
         return self._id
 
-    @api()
-    def GetMediaPoolItem(self) -> MediaPoolItem:
-        return self._media
+    @api(refused=None)
+    def GetMediaPoolItem(self) -> MediaPoolItem | None:
+        return self._media  # None for titles, generators, adjustment clips, Fusion compositions, transitions
+
+    @api(since=ENABLE_CALLS_SINCE)
+    def GetClipEnabled(self) -> bool:
+        return self._enabled
+
+    @api(since=ENABLE_CALLS_SINCE)
+    def SetClipEnabled(self, enabled: bool) -> bool:
+        if not isinstance(enabled, bool):
+            return self._refuse(f"SetClipEnabled takes a bool, found {enabled!r}")
+        self._enabled = enabled
+        return True
 
     @api()
     def GetTrackTypeAndIndex(self) -> list[Any]:
@@ -301,6 +335,12 @@ class TimelineItem(MarkerCalls, NodeOperations):
 
     # -- versions --------------------------------------------------------------------------------------------
 
+    def _off_timeline(self) -> str:
+        """Why a version call on this clip is refused now: its timeline is not the current one ("" when it is)."""
+        if self._timeline._project._current_timeline is self._timeline:
+            return ""
+        return f"the clip is on timeline {self._timeline._spec.name!r}, not the current one (SetCurrentTimeline)"
+
     def _version_names(self, version_type: object) -> dict[str, list[GradeNode]] | None:
         if isinstance(version_type, bool) or version_type not in VERSION_TYPES:
             return None
@@ -315,13 +355,17 @@ class TimelineItem(MarkerCalls, NodeOperations):
             return self._refuse(f"a version name must be a non-empty string, found {versionName!r}")
         if versionName in versions:
             return self._refuse(f"a version named {versionName!r} exists")
+        if self._off_timeline():
+            return self._refuse(self._off_timeline())
         current = self._nodes()
-        if self._session.quirks.add_version_copies_grade:
+        if self._session.quirks.add_version_default_grade:
+            versions[versionName] = new_nodes([""])  # Resolve's default grade: one node, whatever was current
+        elif self._session.quirks.add_version_copies_grade:
             versions[versionName] = [node.copy() for node in current]
         else:
             versions[versionName] = new_nodes(node.label for node in current)
         if self._session.quirks.add_version_switches:
-            self._current = (versionType, versionName)
+            self._switch_version((versionType, versionName))
         return True
 
     @api()
@@ -329,8 +373,15 @@ class TimelineItem(MarkerCalls, NodeOperations):
         versions = self._version_names(versionType)
         if versions is None or versionName not in versions:
             return self._refuse(f"no version {versionName!r} of type {versionType!r}")
-        self._current = (versionType, versionName)
+        if self._off_timeline():
+            return self._refuse(self._off_timeline())
+        self._switch_version((versionType, versionName))
         return True
+
+    def _switch_version(self, version: tuple[int, str]) -> None:
+        if version != self._current and self._timeline._item_at(self._timeline._playhead) is self:
+            self._timeline._viewer_will_change()  # the viewer shows this clip: it may lag the new grade
+        self._current = version
 
     @api(refused=None)
     def GetVersionNameList(self, versionType: int) -> list[str] | None:
@@ -351,6 +402,8 @@ class TimelineItem(MarkerCalls, NodeOperations):
             return self._refuse(f"no version {versionName!r} of type {versionType!r}")
         if self._current == (versionType, versionName):
             return self._refuse("the current version cannot be deleted: load another one first")
+        if self._off_timeline():
+            return self._refuse(self._off_timeline())
         del versions[versionName]
         return True
 
@@ -390,16 +443,29 @@ class TimelineItem(MarkerCalls, NodeOperations):
 
     def _graded(self, offset: int) -> np.ndarray:
         """Frame ``offset`` (from the clip's first) through every node that applies to it, in order."""
+        return grade_pixels(self._own_picture(offset), self._timeline._nodes, self._luts)
+
+    def _own_picture(self, offset: int) -> np.ndarray:
+        """Frame ``offset`` through the group's and the item's own nodes (not the timeline's). An adjustment clip
+        grades, and a title draws its non-black pixels over, the picture of the tracks below it."""
         nodes = list(self._nodes())
         if self._group is not None:
             nodes = self._group._pre_nodes + nodes + self._group._post_nodes
-        nodes += self._timeline._nodes
-        return grade_pixels(self.fake_source_frame(offset), nodes, self._luts)
+        if self._clip.kind not in SEE_THROUGH:
+            return grade_pixels(self.fake_source_frame(offset), nodes, self._luts)
+        below = self._timeline._picture_below(self, self._start + offset)
+        if self._clip.kind == ADJUSTMENT:
+            return grade_pixels(below, nodes, self._luts)
+        drawn = np.any(self.fake_source_frame(offset) > 0.0, axis=-1, keepdims=True)  # text on black
+        return np.where(drawn, grade_pixels(self.fake_source_frame(offset), nodes, self._luts), below)
 
-    def _still(self, offset: int) -> np.ndarray:
-        """What ExportCurrentFrameAsStill writes: the graded frame, or black while RAW is not decoded yet."""
-        self._still_exports[offset] += 1
-        if self._still_exports[offset] <= self._clip.black_first_exports:
+    def _still(self, offset: int, exported: bool = True) -> np.ndarray:
+        """What ExportCurrentFrameAsStill writes: the graded frame, or black while RAW is not decoded yet.
+
+        ``exported``: False to look at the picture without counting an export (the viewer lag's snapshot).
+        """
+        self._still_exports[offset] += exported
+        if self._still_exports[offset] + (not exported) <= self._clip.black_first_exports:
             return np.zeros_like(self.fake_source_frame(offset))
         return self._graded(offset)
 
@@ -447,11 +513,16 @@ class Timeline(MarkerCalls):
         self._settings: dict[str, str] = {}  # its own, used when useCustomSettings is "1"
         self._custom = False
         self._tracks: dict[int, list[TimelineItem]] = {1: []}
+        self._transitions: dict[int, list[TimelineItem]] = {}  # across cuts, apart from the clips they join
+        self._disabled_tracks = set(spec.disabled_tracks)
         for clip in spec.clips:
             self._place(clip)
         self._playhead = self._start
         self._reported_playhead = self._start
         self._lag_left = 0
+        self._stale_picture: np.ndarray | None = None  # what a lagging viewer still shows (Quirks.viewer_lag_*)
+        self._stale_exports_left = 0
+        self._stale_until = 0.0  # time.monotonic()
         self._selected: list[TimelineItem] = []
 
     def _place(self, clip: FakeClip) -> None:
@@ -459,6 +530,12 @@ class Timeline(MarkerCalls):
             raise ValueError(f"clip {clip.name!r}: tracks count from 1, found {clip.track}")
         for track in range(1, clip.track + 1):
             self._tracks.setdefault(track, [])
+        if clip.kind == TRANSITION:
+            start = self._start + clip.start_frame  # type: ignore[operator]  # FakeClip requires it
+            self._transitions.setdefault(clip.track, []).append(
+                TimelineItem(self._session, self, clip, FrameSource(clip), start)
+            )
+            return
         items = self._tracks[clip.track]
         track_end = items[-1]._end if items else self._start
         start = track_end if clip.start_frame is None else self._start + clip.start_frame
@@ -475,12 +552,23 @@ class Timeline(MarkerCalls):
     def _marker_span(self) -> int:
         return self._end() - self._start
 
-    def _item_at(self, frame: int) -> TimelineItem | None:
+    def _item_at(self, frame: int, below: int | None = None) -> TimelineItem | None:
+        """The top enabled item on an enabled track (below track ``below`` when given) at ``frame``."""
         for track in sorted(self._tracks, reverse=True):  # the top track is what the viewer shows
+            if track in self._disabled_tracks or (below is not None and track >= below):
+                continue
             for item in self._tracks[track]:
-                if item._start <= frame < item._end:
+                if item._enabled and item._start <= frame < item._end:
                     return item
         return None
+
+    def _picture_below(self, item: TimelineItem, frame: int) -> np.ndarray:
+        """What the tracks under ``item`` show at ``frame`` (black where nothing is), before the timeline's nodes."""
+        under = self._item_at(frame, below=item._clip.track)
+        if under is None:
+            width, height = self._resolution()
+            return np.zeros((height, width, 3), dtype=np.float32)
+        return under._own_picture(frame - under._start)
 
     def _effective_settings(self) -> dict[str, str]:
         if self._custom:
@@ -491,12 +579,41 @@ class Timeline(MarkerCalls):
         settings = self._effective_settings()
         return int(settings["timelineResolutionWidth"]), int(settings["timelineResolutionHeight"])
 
-    def _picture_at_playhead(self) -> np.ndarray:
+    def _picture_at_playhead(self, exported: bool = True) -> np.ndarray:
+        """The viewer's output now: the graded frame (black over a gap), with data burn-in when it is on."""
         item = self._item_at(self._playhead)
         if item is None:  # a gap shows black
             width, height = self._resolution()
-            return np.zeros((height, width, 3), dtype=np.float32)
-        return item._still(self._playhead - item._start)
+            picture = np.zeros((height, width, 3), dtype=np.float32)
+        else:
+            picture = item._still(self._playhead - item._start, exported)
+        return burn_in(picture, self._playhead) if self._project._burn_in else picture
+
+    def _viewer_will_change(self) -> None:
+        """The playhead is about to move, or the clip under it to load another version: with a viewer lag
+        configured, the viewer goes on showing the picture it shows now (API-NOTES section 4)."""
+        quirks = self._session.quirks
+        if quirks.viewer_lag_exports <= 0 and quirks.viewer_lag_s <= 0:
+            return
+        if not self._viewer_is_stale():  # already stale: the viewer still shows the older picture
+            self._stale_picture = self._picture_at_playhead(exported=False)
+        self._stale_exports_left = quirks.viewer_lag_exports
+        self._stale_until = time.monotonic() + quirks.viewer_lag_s
+
+    def _viewer_is_stale(self) -> bool:
+        if self._stale_picture is not None and (
+            self._stale_exports_left > 0 or time.monotonic() < self._stale_until
+        ):
+            return True
+        self._stale_picture = None
+        return False
+
+    def _exported_picture(self) -> np.ndarray:
+        """What ExportCurrentFrameAsStill writes: the viewer's picture, the previous one while it lags."""
+        if self._viewer_is_stale():
+            self._stale_exports_left = max(self._stale_exports_left - 1, 0)
+            return self._stale_picture
+        return self._picture_at_playhead()
 
     @api()
     def GetName(self) -> str:
@@ -528,7 +645,28 @@ class Timeline(MarkerCalls):
             return []
         if trackType != VIDEO or isinstance(index, bool) or index not in self._tracks:
             return self._refuse(f"no {trackType!r} track {index!r} (tracks count from 1)", None)
-        return list(self._tracks[index])
+        items = list(self._tracks[index])
+        if self._session.at_least(TRANSITIONS_LISTED_SINCE):
+            items = sorted(items + self._transitions.get(index, []), key=lambda item: item._start)
+        return items
+
+    @api(since=ENABLE_CALLS_SINCE)
+    def GetIsTrackEnabled(self, trackType: str, trackIndex: int) -> bool:
+        if trackType != VIDEO or isinstance(trackIndex, bool) or trackIndex not in self._tracks:
+            return self._refuse(f"no {trackType!r} track {trackIndex!r} (the fake models video tracks)")
+        return trackIndex not in self._disabled_tracks
+
+    @api(since=ENABLE_CALLS_SINCE)
+    def SetTrackEnable(self, trackType: str, trackIndex: int, enabled: bool) -> bool:
+        if trackType != VIDEO or isinstance(trackIndex, bool) or trackIndex not in self._tracks:
+            return self._refuse(f"no {trackType!r} track {trackIndex!r} (the fake models video tracks)")
+        if not isinstance(enabled, bool):
+            return self._refuse(f"SetTrackEnable takes a bool, found {enabled!r}")
+        if enabled:
+            self._disabled_tracks.discard(trackIndex)
+        else:
+            self._disabled_tracks.add(trackIndex)
+        return True
 
     @api(refused=None)
     def GetCurrentVideoItem(self) -> TimelineItem | None:
@@ -555,6 +693,8 @@ class Timeline(MarkerCalls):
             )
         if frame >= self._end():
             return self._refuse(f"{timecode} is after the timeline end {self._format.to_timecode(self._end())}")
+        if frame != self._playhead:
+            self._viewer_will_change()
         self._playhead = frame
         self._lag_left = self._session.quirks.timecode_lag_polls
         return True
@@ -591,6 +731,8 @@ class Timeline(MarkerCalls):
     @api()
     def GetSetting(self, settingName: str | None = None) -> dict[str, str] | str:
         settings = self._effective_settings()
+        if self._custom:
+            settings.update((key, "") for key in self._spec.blank_custom_settings)
         if settingName is None:
             return settings
         return settings.get(settingName, "") if isinstance(settingName, str) else ""
@@ -620,7 +762,8 @@ class Timeline(MarkerCalls):
         return list(self._tracks.get(track, []))
 
     def fake_item(self, name: str) -> TimelineItem:
-        for item in self._all_items():
+        transitions = [item for track in sorted(self._transitions) for item in self._transitions[track]]
+        for item in self._all_items() + transitions:
             if item._clip.name == name:
                 return item
         raise KeyError(f"no clip named {name!r} on timeline {self._spec.name!r}")

@@ -1,6 +1,8 @@
 """A fake of Fusion's UIManager and UIDispatcher: the calls Pix2LUT's progress window makes, and a user.
 
-Resolve's UIManager (Studio; None on free from 19.1, API-NOTES section 1) builds windows from element specs::
+Resolve's UIManager (Studio; None on free from 19.1, where merely reading it opens a "buy Studio" window that
+makes other calls answer False until closed: see ``tests.fakes.resolve.Fusion``; API-NOTES section 1) builds
+windows from element specs::
 
     ui = fusion.UIManager
     dispatcher = bmd.UIDispatcher(ui)

@@ -3,7 +3,6 @@ real pixels, settings and environments that never read the developer's own Pix2L
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from resolve_scripts.menu import entry_by_module, stub_source
 from resolve_scripts.settings import Settings
 from server.loop import ServerConfig
-from tests.fakes import FakeResolve, six_clip_timeline
+from tests.fakes import FakeConsole, FakeResolve, six_clip_timeline
 from tests.server.conftest import RunningServer, free_port, make_models, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +46,9 @@ def script_environ(resolve: FakeResolve, **environ: str) -> dict[str, str]:
 
 
 def run_main(main: Callable, resolve: FakeResolve, **environ: str) -> tuple[int, list[str]]:
-    """Run a script's ``main`` as the menu does; ``(exit status, printed lines)``."""
-    out = io.StringIO()
+    """Run a script's ``main`` as the menu does, printing to a console that rejects non-ASCII (as Resolve's may);
+    ``(exit status, printed lines)``."""
+    out = FakeConsole()
     code = main(resolve.fake_script_globals(), environ=script_environ(resolve, **environ), out=out)
     return code, out.getvalue().splitlines()
 

@@ -13,17 +13,19 @@ import pytest
 from pix2lut.apply import apply_lut
 from pix2lut.cube import read_cube
 from pix2lut.diagnosis import diagnose
+from pix2lut.imageio import write_image
 from pix2lut.lut import identity_table
 from resolve_scripts.errors import ResolveRefusal
 from resolve_scripts.grade_clip import grade_clip, main
 from resolve_scripts.resolve_access import get_resolve
 from resolve_scripts.settings import MASTER_LUT_FOLDERS, default_lut_root
-from resolve_scripts.transport import BridgeTransport, GradeClient
+from resolve_scripts.transport import BridgeTransport, GradeClient, ZmqTransport
 from resolve_scripts.versions import unique_version_name
+from server.loop import ServerConfig
 from tests.fakes import FakeResolve, six_clip_timeline
 from tests.resolve_scripts.conftest import run_main as run_script
 from tests.resolve_scripts.conftest import script_environ, settings_for, unreachable_address, write_menu_stub
-from tests.server.conftest import RunningServer
+from tests.server.conftest import RunningServer, free_port, make_models, start_server, stop_server
 from tests.server.model_factory import DEFAULT_OFFSET_GAIN, MID_GREY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +75,7 @@ def test_grade_clip_sets_the_lut_in_a_new_version(resolve: FakeResolve, server: 
 
     assert result.version == "Pix2LUT 1"
     assert item.GetCurrentVersion()["versionName"] == "Pix2LUT 1"
-    assert item.GetNodeGraph(1).GetLUT(1) == result.lut_relpath
+    assert result.node == 2 and item.GetNodeGraph(1).GetLUT(2) == result.lut_relpath  # the last node takes it
     assert result.lut_relpath.startswith("Pix2LUT/") and result.lut_relpath.endswith(".cube")
     assert [node.lut for node in item.fake_nodes(result.previous_version)] == ["", ""]  # the original is untouched
     assert resolve.GetCurrentPage() == "edit"  # the page the user was on comes back
@@ -99,8 +101,8 @@ def test_second_run_adds_pix2lut_2_and_keeps_the_first(resolve: FakeResolve, ser
 
     assert (first.version, second.version) == ("Pix2LUT 1", "Pix2LUT 2")
     assert item.fake_versions() == [first.previous_version, "Pix2LUT 1", "Pix2LUT 2"]
-    assert item.GetLUT(1) == second.lut_relpath
-    assert item.fake_nodes("Pix2LUT 1")[0].lut == first.lut_relpath
+    assert item.GetLUT(2) == second.lut_relpath
+    assert item.fake_nodes("Pix2LUT 1")[1].lut == first.lut_relpath
     assert [node.lut for node in item.fake_nodes(first.previous_version)] == ["", ""]
     assert resolve.fake_lut_discovered(first.lut_relpath) and resolve.fake_lut_discovered(second.lut_relpath)
 
@@ -241,14 +243,13 @@ def test_bridge_transport_grades_the_same_way(resolve: FakeResolve, server: Runn
         result = grade_clip(resolve, settings_for(resolve, server), client)
     finally:
         client.close()
-    assert resolve.fake_timeline().fake_item("Shot 01").GetLUT(1) == result.lut_relpath
+    assert resolve.fake_timeline().fake_item("Shot 01").GetLUT(2) == result.lut_relpath
 
 
 def test_free_edition_runs_from_the_menu_with_console_output(
     tmp_path: Path, server: RunningServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     resolve = FakeResolve.create(tmp_path, edition="free", version=(19, 1, 4), clips=six_clip_timeline())
-    assert resolve.Fusion().UIManager is None
     for name, value in script_environ(resolve, PIX2LUT_SERVER=server.address).items():
         monkeypatch.setenv(name, value)
 
@@ -257,6 +258,7 @@ def test_free_edition_runs_from_the_menu_with_console_output(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Pix2LUT: graded 'Shot 01' with grade-lut"), lines
     assert resolve.fake_timeline().fake_item("Shot 01").GetLUT(1).startswith("Pix2LUT/")
+    assert resolve.Fusion().UIManager is None  # (and the "buy Studio" window it opens comes after the run)
 
 
 def test_a_page_resolve_will_not_leave_is_one_line(resolve: FakeResolve, server: RunningServer) -> None:
@@ -343,3 +345,22 @@ def test_the_model_setting_picks_the_grade_model(resolve: FakeResolve, server: R
     assert code == 0 and lines[0].startswith("Pix2LUT: graded 'Shot 01' with grade-pix ("), lines
     code, lines = run_main(resolve, PIX2LUT_SERVER=server.address, PIX2LUT_MODEL="no-such-model")
     assert code == 1 and lines[0].startswith("Pix2LUT: The Pix2LUT server refused the frame (unknown_model): ")
+
+
+def test_a_still_sent_by_path_through_a_link_below_the_allowed_root_is_sent_resolved(tmp_path: Path) -> None:
+    """The server refuses paths through links below its root (a swap race): the script sends the resolved path."""
+    root = tmp_path / "stills"
+    (root / "real").mkdir(parents=True)
+    (root / "link").symlink_to(root / "real", target_is_directory=True)
+    still = root / "real" / "still.png"
+    write_image(still, np.full((16, 16, 3), 0.4, np.float32))
+    address = f"tcp://127.0.0.1:{free_port()}"
+    config = ServerConfig(bind=address, models_dir=make_models(tmp_path / "models"), allowed_roots=(root,), threads=1)
+    running = RunningServer(address, start_server(config), config.models_dir)
+    client = GradeClient(ZmqTransport(address, timeout_ms=10_000, retries=1))
+    try:
+        reply = client.grade(str(root / "link" / "still.png"), send_path=True)
+    finally:
+        client.close()
+        stop_server(running)
+    assert "LUT_3D_SIZE 33" in reply.cube_text

@@ -122,13 +122,13 @@ def test_match_to_a_reference_marker(
     code, lines = run_main(match_main, resolve, PIX2LUT_SERVER=server.address)
 
     assert code == 0, lines
-    relpath = item.fake_nodes("Pix2LUT 1")[0].lut
+    relpath = item.fake_nodes("Pix2LUT 1")[1].lut  # the last node takes the LUT
     assert LUT_RELPATH.fullmatch(relpath), relpath
     marker_timecode = TimecodeFormat(FPS).to_timecode(timeline.GetStartFrame() + marker)
     assert lines == [
         (
             f"Pix2LUT: matched {SHOT!r} to the reference from the reference marker at {marker_timecode}: version "
-            f"'Pix2LUT 1' from {BASE!r} (previous {BASE!r} kept), node 1 LUT {relpath}"
+            f"'Pix2LUT 1' from {BASE!r} (previous {BASE!r} kept), node 2 LUT {relpath}"
         )
     ]
     assert (resolve.fake_master_lut_root / relpath).read_text(encoding="ascii") == expected_cube
@@ -157,11 +157,11 @@ def test_match_to_a_reference_still_file(resolve: FakeResolve, server: RunningSe
     code, lines = run_main(match_main, resolve, PIX2LUT_SERVER=server.address, PIX2LUT_REFERENCE=str(reference))
 
     assert code == 0, lines
-    relpath = item.fake_nodes("Pix2LUT 1")[0].lut
+    relpath = item.fake_nodes("Pix2LUT 1")[1].lut  # the last node takes the LUT
     assert lines == [
         (
             f"Pix2LUT: matched {SHOT!r} to the reference from the still {reference}: version 'Pix2LUT 1' from "
-            f"{BASE!r} (previous {BASE!r} kept), node 1 LUT {relpath}"
+            f"{BASE!r} (previous {BASE!r} kept), node 2 LUT {relpath}"
         )
     ]
     assert (resolve.fake_master_lut_root / relpath).read_text(encoding="ascii") == expected_cube

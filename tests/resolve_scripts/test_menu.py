@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from resolve_scripts.menu import MENU_ENTRIES, MENU_FOLDER, MenuEntry, entry_by_module, stub_source
+from resolve_scripts.menu import MENU_ENTRIES, MENU_FOLDER, MenuEntry, entries_on_page, entry_by_module, stub_source
 from tests.fakes import FakeResolve, FakeUI, MenuScriptNotListed, six_clip_timeline
 from tests.resolve_scripts.conftest import NODE_LABELS, ROOT, script_environ, write_menu_stub
 from tests.server.conftest import RunningServer
@@ -38,16 +38,31 @@ def test_stub_is_python_36(entry: MenuEntry) -> None:
 def test_entry_runs_a_module_with_main(entry: MenuEntry) -> None:
     module = importlib.import_module(entry.module)
     assert callable(module.main)
-    assert entry_by_module(entry.module) is entry
+    assert entry_by_module(entry.module).module == entry.module
     assert entry.category in RESOLVE_CATEGORIES
     assert Path(entry.relative_path).parts == (entry.category, MENU_FOLDER, entry.title + ".py")
 
 
 def test_entries_are_distinct() -> None:
     assert len({entry.relative_path for entry in MENU_ENTRIES}) == len(MENU_ENTRIES)
-    assert len({entry.module for entry in MENU_ENTRIES}) == len(MENU_ENTRIES)
+    assert len({(entry.category, entry.module) for entry in MENU_ENTRIES}) == len(MENU_ENTRIES)
     with pytest.raises(KeyError):
         entry_by_module("resolve_scripts.no_such_module")
+
+
+def test_menu_page_every_action_is_listed_on_the_color_page_and_the_timeline_ones_on_the_edit_page() -> None:
+    """Resolve lists Color/ scripts only while the Color page is open: editors on the Edit page see the
+    timeline-wide actions too, and Doctor everywhere."""
+    titles = {page: {entry.title for entry in entries_on_page(page)} for page in ("color", "edit", "fusion")}
+    assert titles["color"] == {"Grade Clip", "Neutralize + Look", "Match to Reference", "Undo", "Doctor"}
+    assert titles["edit"] == {"Neutralize + Look", "Undo", "Doctor"}
+    assert titles["fusion"] == {"Doctor"}
+
+
+def test_menu_page_readme_says_where_each_entry_appears() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for entry in MENU_ENTRIES:
+        assert f"{entry.category} > {MENU_FOLDER} > {entry.title}" in readme, entry
 
 
 def run_stub(

@@ -43,7 +43,7 @@ def test_a_lut_in_the_per_user_folder_is_refused_and_its_version_taken_back(
     assert code == 1
     assert len(lines) == 1 and lines[0].startswith("Pix2LUT: Resolve would not put the LUT Pix2LUT/")
     assert lines[0].endswith(
-        "on node 1: check that the Pix2LUT folder is under the master LUT folder (not the per-user one) and refresh "
+        "on node 2: check that the Pix2LUT folder is under the master LUT folder (not the per-user one) and refresh "
         "the LUT list."
     )
     assert item.fake_versions() == [BASE] and item.GetCurrentVersion()["versionName"] == BASE
@@ -92,7 +92,7 @@ def test_resolve_18_5_without_node_graphs_uses_the_clip_calls(tmp_path: Path, se
     assert item.GetNodeGraph is None and "GetNodeGraph" not in dir(item)  # unknown attributes read as None
     code, lines = run_main(grade_clip.main, resolve, PIX2LUT_SERVER=server.address)
     assert code == 0, lines
-    assert item.GetLUT(1).startswith("Pix2LUT/")
+    assert item.GetLUT(2).startswith("Pix2LUT/")
 
 
 def test_resolve_older_than_18_5_is_told_so(tmp_path: Path, server: RunningServer) -> None:

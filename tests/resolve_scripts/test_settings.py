@@ -72,7 +72,7 @@ def test_no_file_and_no_variables_give_the_defaults(tmp_path: Path) -> None:
     settings = load_settings(environ={}, path=str(tmp_path / CONFIG_NAME))
     assert settings.source is None
     assert settings.server == DEFAULT_ADDRESS
-    assert (settings.node, settings.cdl_node, settings.send_path) == (1, None, False)
+    assert (settings.node, settings.cdl_node, settings.send_path) == (None, None, False)
     assert (settings.timeout_ms, settings.retries, settings.lut_size) == (None, None, None)
     assert (settings.tracks, settings.frames_per_clip, settings.reference) == ("", DEFAULT_FRAMES_PER_CLIP, None)
     assert settings.lut_root == default_lut_root()

@@ -264,9 +264,9 @@ def test_studio_shows_progress_in_a_window_until_the_user_closes_it(tmp_path: Pa
 
 def test_free_edition_gets_console_lines_only(tmp_path: Path, server: RunningServer) -> None:
     resolve = FakeResolve.create(tmp_path, edition="free", clips=six_clip_timeline(nodes=NODE_LABELS))
-    assert resolve.Fusion().UIManager is None
     code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
     assert code == 0 and lines[6] == "Pix2LUT: [6/6] Shot 06: Pix2LUT 1"
+    assert resolve.Fusion().UIManager is None  # (and the "buy Studio" window it opens comes after the run)
 
 
 def test_drop_frame_timeline_and_raw_black_stills(
