@@ -14,8 +14,8 @@ from resolve_scripts import resolve_access
 from resolve_scripts.console import write_line
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.journal import LUT_SUBFOLDER
+from resolve_scripts.nodes import find_nodes
 from resolve_scripts.settings import load_settings
-from resolve_scripts.timeline_grade import find_nodes
 from resolve_scripts.transport import GradeClient, open_transport, zmq
 from resolve_scripts.versions import pix2lut_version_number
 

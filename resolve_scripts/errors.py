@@ -1,6 +1,7 @@
 """The exceptions of the Resolve-side scripts; each message is one sentence the user can act on.
 
 ScriptError                 anything a menu script reports and stops on
++-- ClipSkipped             this clip cannot be done as it is; a timeline run goes on with the next one
 +-- ResolveRefusal          Resolve answered None/False (API-NOTES section 2: failure is silent)
 +-- TransportError          the server could not be reached, or its answer could not be read
 |   +-- ServerError         the server answered with an error (``code`` from docs/protocol.md)
@@ -10,6 +11,10 @@ ScriptError                 anything a menu script reports and stops on
 
 class ScriptError(Exception):
     """Something a menu script reports to the user in one line, then stops."""
+
+
+class ClipSkipped(ScriptError):
+    """This clip cannot be done as it is; the run goes on with the next one."""
 
 
 class ResolveRefusal(ScriptError):

@@ -21,3 +21,8 @@ def write_atomically(path, data):
         if os.path.exists(temp_path):
             os.remove(temp_path)
         raise
+
+
+def safe_name(text):
+    """``text`` with anything but letters, digits, - and _ made _: a file name on every OS."""
+    return "".join(character if character.isalnum() or character in "-_" else "_" for character in str(text))

@@ -12,34 +12,30 @@ the user's and is never replaced (``resolve_scripts.luts.choose_lut_node``). Run
 script grades the base again (``resolve_scripts.regrade``), so a LUT never lands on top of an earlier one.
 """
 
-import os
-import shutil
-import tempfile
-
 from resolve_scripts import resolve_access
 from resolve_scripts.console import run_menu_action, warn
 from resolve_scripts.errors import ScriptError
+from resolve_scripts.frame_requests import ask_for_still
 from resolve_scripts.journal import read_journal
 from resolve_scripts.luts import check_node, choose_lut_node, install_lut
-from resolve_scripts.regrade import NodeGrade, regrade
-from resolve_scripts.stills import Viewer, export_still
-from resolve_scripts.transport import OUTPUT_CDL, OUTPUT_CUBE, open_client
+from resolve_scripts.regrade import NodeGrade, loaded_base, regrade
+from resolve_scripts.stills import Viewer
+from resolve_scripts.transport import OUTPUT_CDL, OUTPUT_CUBE
 
 SCRIPT_NAME = "Grade Clip"
-STILL_NAME = "pix2lut-still.png"
 
 
 class GradeResult:
     """What a run did: the clip, the version it made, the LUT it set (master-relative), the server's reply."""
 
-    def __init__(self, regraded, node, lut_relpath, reply, cdl_node=None):
+    def __init__(self, regraded, cdl_node=None):
         self.clip = regraded.clip
         self.version = regraded.made
         self.previous_version = regraded.previous
         self.base_version = regraded.base
-        self.node = node
-        self.lut_relpath = lut_relpath
-        self.reply = reply
+        self.node = regraded.grade.lut.node
+        self.lut_relpath = regraded.grade.lut.relpath
+        self.reply = regraded.reply
         self.cdl_node = cdl_node
 
     def summary(self):
@@ -66,38 +62,44 @@ def grade_clip(resolve, settings, client=None, warn=warn):
     project, timeline, item = resolve_access.current_clip(resolve)
     check_cdl_node(settings)
     previous_page = resolve_access.open_color_page(resolve)
-    replies = []
     viewer = Viewer(project, timeline)  # so the still is the base version's picture, not a lagging viewer's
-
-    def make_grade():
-        graph = resolve_access.node_graph(item, version)
-        taken = ()
-        if settings.cdl_node is not None:
-            check_node(graph, settings.cdl_node, item.GetName())
-            taken = (settings.cdl_node,)
-        node = choose_lut_node(graph, item.GetName(), settings.node, taken, warn)
-        if node == settings.cdl_node:
-            raise ScriptError(
-                f"Node {node}, labelled Pix2LUT, is also the CDL node (both would grade the picture): set "
-                "PIX2LUT_CDL_NODE to another node."
-            )
-        outputs = [OUTPUT_CUBE, OUTPUT_CDL] if settings.cdl_node is not None else [OUTPUT_CUBE]
-        colour = resolve_access.colour_settings(project, timeline)
-        reply = ask_for_still(project, item.GetName(), settings, client, "grade", outputs, colour, viewer=viewer)
-        replies.append(reply)
-        relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
-        cdl = (settings.cdl_node, reply.cdl) if settings.cdl_node is not None else None
-        return NodeGrade([(node, relpath, absolute)], cdl)
-
     try:
-        viewer.look()  # the picture before regrade loads the clip's base version
+        viewer.look()  # the picture before the clip's base version is loaded
         journal = read_journal(settings.lut_root, warn)
         run = journal.start_run(SCRIPT_NAME, timeline.GetName())
-        regraded = regrade(item, version, journal, run, settings.lut_root, make_grade, warn)
+        with loaded_base(item, version, journal, warn) as base:
+            grade = clip_grade(
+                item, project=project, timeline=timeline, version=version, settings=settings, client=client,
+                viewer=viewer, warn=warn,
+            )
+        regraded = regrade(base, grade, journal=journal, run=run, lut_root=settings.lut_root, warn=warn)
     finally:
         resolve_access.restore_page(resolve, previous_page)
-    node, relpath, _absolute = regraded.grade.luts[0]
-    return GradeResult(regraded, node, relpath, replies[0], settings.cdl_node)
+    return GradeResult(regraded, settings.cdl_node)
+
+
+def clip_grade(item, *, project, timeline, version, settings, client, viewer, warn):
+    """The clip's NodeGrade, its base loaded: the graded still's LUT on the chosen node (and its CDL on the CDL node).
+
+    ``client``: a GradeClient, or None to open one for the request; ``viewer``: the run's Viewer.
+    """
+    graph = resolve_access.node_graph(item, version)
+    taken = ()
+    if settings.cdl_node is not None:
+        check_node(graph, settings.cdl_node, item.GetName())
+        taken = (settings.cdl_node,)
+    node = choose_lut_node(graph, item.GetName(), settings.node, taken, warn)
+    if node == settings.cdl_node:
+        raise ScriptError(
+            f"Node {node}, labelled Pix2LUT, is also the CDL node (both would grade the picture): set "
+            "PIX2LUT_CDL_NODE to another node."
+        )
+    outputs = [OUTPUT_CUBE, OUTPUT_CDL] if settings.cdl_node is not None else [OUTPUT_CUBE]
+    colour = resolve_access.colour_settings(project, timeline)
+    reply = ask_for_still(project, item.GetName(), settings, client, "grade", outputs, colour, viewer=viewer)
+    relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
+    cdl = (settings.cdl_node, reply.cdl) if settings.cdl_node is not None else None
+    return NodeGrade([(node, relpath, absolute)], cdl, reply)
 
 
 def check_cdl_node(settings):
@@ -106,27 +108,6 @@ def check_cdl_node(settings):
             "The CDL node must differ from the LUT node (both would grade the picture): "
             "set PIX2LUT_CDL_NODE to another node."
         )
-
-
-def ask_for_still(project, clip_name, settings, client, op, outputs, colour, reference_path=None, viewer=None):
-    """Export the frame under the playhead and send it (then ``reference_path``, if given) as ``op``.
-
-    Returns the server's GradeReply. The still lives in a temp folder removed afterwards. ``viewer``: the run's
-    :class:`resolve_scripts.stills.Viewer`, to wait out a viewer that lags a version load; None: one export.
-    """
-    temp_dir = tempfile.mkdtemp(prefix="pix2lut-")
-    own_client = client is None
-    try:
-        path = os.path.join(temp_dir, STILL_NAME)
-        still = export_still(project, path, clip_name) if viewer is None else viewer.still(path, clip_name)
-        if own_client:
-            client = open_client(settings)
-        stills = [still] if reference_path is None else [still, reference_path]
-        return client.lut_request(op, stills, colour, settings.send_path, outputs, settings.model, settings.lut_size)
-    finally:
-        shutil.rmtree(temp_dir, ignore_errors=True)
-        if own_client and client is not None:
-            client.close()
 
 
 def main(script_globals=None, environ=None, out=None):

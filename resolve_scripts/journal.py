@@ -56,9 +56,21 @@ class Journal:
         if base_type != LOCAL:
             entry.setdefault("base_types", {})[new_version] = base_type
 
-    def start_run(self, script, timeline_name):
-        """A new run (a dict the caller fills with :meth:`record_change`), appended; the oldest beyond MAX_RUNS go."""
+    def forget_version(self, clip_id, version_name):
+        """Forget that the clip's ``version_name`` was made by Pix2LUT (Resolve refused its LUTs; it is deleted)."""
+        entry = self.clips.get(clip_id)
+        if entry is not None:
+            entry["versions"].pop(version_name, None)
+            entry.get("base_types", {}).pop(version_name, None)
+
+    def start_run(self, script, timeline_name, timeline_id=None):
+        """A new run (a dict the caller fills with :meth:`record_change`), appended; the oldest beyond MAX_RUNS go.
+
+        ``timeline_id``: the timeline a whole-timeline run graded, so that Undo forgets its run journal too.
+        """
         run = {"script": script, "timeline": timeline_name, "clips": {}}
+        if timeline_id is not None:
+            run["timeline_id"] = timeline_id
         self.runs.append(run)
         del self.runs[:-MAX_RUNS]
         return run
@@ -70,6 +82,11 @@ class Journal:
         if previous_type != LOCAL:
             change["previous_type"] = previous_type
         run["clips"][clip_id] = change
+
+    @staticmethod
+    def forget_change(run, clip_id):
+        """Take the clip out of ``run``: the version the run made for it is gone, so Undo has nothing to do there."""
+        run["clips"].pop(clip_id, None)
 
     def last_run(self):
         """The latest run that changed a clip, or None."""

@@ -1,14 +1,21 @@
 """One clip regraded into a new version: the flow every Pix2LUT script shares.
 
-Load the clip's base (the user's own version, :func:`versions.base_version`) -> let the caller export stills and
-get LUTs for it -> add "Pix2LUT n", a copy of the base, loaded -> record it in the journal at once (so Undo finds
-it even if what follows fails) -> check that it is a copy (the node count and labels of the base) -> set the LUTs
-(and a CDL) on its nodes. The user's versions are never written.
+Load the clip's base (the user's own version, :func:`versions.base_version`) -> the caller exports stills and gets
+LUTs for it -> add "Pix2LUT n", a copy of the base, loaded -> record it in the journal at once (so Undo finds it
+even if what follows fails) -> check that it is a copy (the node count and labels of the base) -> set the LUTs
+(and a CDL) on its nodes. The user's versions are never written. In code::
+
+    with loaded_base(item, version, journal, warn) as base:
+        grade = ...  # stills, a server request, install_lut: a NodeGrade
+    regraded = regrade(base, grade, journal=journal, run=run, lut_root=lut_root, warn=warn)
 
 The README does not say what AddVersion copies (API-NOTES section 6): a new version may start as Resolve's
 default grade, one node, so the nodes the caller chose on the base are checked on the new version before any
 SetLUT. Both the base and the version the clip was on may be remote versions (``resolve_scripts.versions``).
 """
+
+from collections import namedtuple
+from contextlib import contextmanager
 
 from resolve_scripts import resolve_access
 from resolve_scripts.errors import ResolveRefusal, ScriptError
@@ -16,18 +23,40 @@ from resolve_scripts.journal import journal_path, write_journal
 from resolve_scripts.luts import set_cdl, set_lut
 from resolve_scripts.versions import add_version, base_version, current_version, load_version, version_label
 
+LutOnNode = namedtuple("LutOnNode", "node relpath absolute")  # relpath: master-relative, forward slashes
+
 
 class NodeGrade:
-    """What goes on the new version: ``luts`` ``[(node, relpath, absolute)]`` and ``cdl`` ``(node, cdl)`` or None."""
+    """What goes on the new version: ``luts`` ``[LutOnNode]``, ``cdl`` ``(node, cdl)`` or None, and ``reply``: the
+    server's GradeReply the LUTs came from (None where there is none to report)."""
 
-    def __init__(self, luts, cdl=None):
-        self.luts = list(luts)
+    def __init__(self, luts, cdl=None, reply=None):
+        self.luts = [LutOnNode(*lut) for lut in luts]
         self.cdl = cdl
+        self.reply = reply
+
+    @property
+    def lut(self):
+        """The first LUT: the one LUT of a one-node action (Grade Clip, Match to Reference)."""
+        return self.luts[0]
+
+
+class LoadedBase:
+    """The clip with its base loaded (:func:`loaded_base`): ``base`` and ``previous`` (the version current when
+    the run started) are Versions, ``nodes`` the base's node labels, ``version`` Resolve's version tuple."""
+
+    def __init__(self, item, version, base, previous, nodes):
+        self.item = item
+        self.version = version
+        self.base = base
+        self.previous = previous
+        self.nodes = nodes
 
 
 class Regraded:
     """What :func:`regrade` did to one clip; ``base``, ``previous`` and ``made`` are version names, and
-    ``base_type``, ``previous_type`` their versionType (``made`` is local)."""
+    ``base_type``, ``previous_type`` their versionType (``made`` is local). ``grade``: the NodeGrade set, and
+    ``reply`` its server reply."""
 
     def __init__(self, clip, base, previous, made, grade):
         self.clip = clip
@@ -36,33 +65,46 @@ class Regraded:
         self.made = made.name
         self.grade = grade
 
+    @property
+    def reply(self):
+        return self.grade.reply
 
-def regrade(item, version, journal, run, lut_root, make_grade, warn):
-    """Regrade ``item`` into a new version; ``make_grade()`` runs with the base loaded and returns a NodeGrade.
 
-    ``version``: Resolve's version tuple (for the node-graph calls); ``run``: the journal run this belongs to.
-    When ``make_grade`` raises, the clip is put back on the version it was on and the error goes on.
+@contextmanager
+def loaded_base(item, version, journal, warn):
+    """Load the clip's base version for the ``with`` block, which makes the grade; yields a LoadedBase.
+
+    ``version``: Resolve's version tuple (for the node-graph calls). When the block raises, the clip is put back on
+    the version it was on and the error goes on.
     """
-    clip_name, clip_id = item.GetName(), item.GetUniqueId()
     previous = current_version(item)
-    base = base_version(item, journal.get(clip_id), previous, warn=None if journal.problem else warn)
+    base = base_version(item, journal.get(item.GetUniqueId()), previous, warn=None if journal.problem else warn)
     load_version(item, base, previous)
     try:
-        base_nodes = node_layout(resolve_access.node_graph(item, version))
-        grade = make_grade()
+        yield LoadedBase(item, version, base, previous, node_layout(resolve_access.node_graph(item, version)))
     except BaseException:
         if base != previous:
             item.LoadVersionByName(previous.name, previous.type)  # as the user left it
         raise
+
+
+def regrade(loaded, grade, *, journal, run, lut_root, warn):
+    """Put ``grade`` (a NodeGrade) on a new version of the clip, a copy of its base ``loaded``; returns Regraded.
+
+    ``run``: the journal run this belongs to. When Resolve refuses the LUTs, the clip goes back to the version it
+    was on, the new version and its record gone, and the error goes on.
+    """
+    item, previous, base = loaded.item, loaded.previous, loaded.base
+    clip_name, clip_id = item.GetName(), item.GetUniqueId()
     made = add_version(item)  # meant to be a copy of the base, loaded
     journal.record(clip_id, clip_name, base.name, made.name, base.type)
     journal.record_change(run, clip_id, clip_name, previous.name, made.name, previous.type)
     save_journal(lut_root, journal, warn)
     try:
-        graph = resolve_access.node_graph(item, version)  # the graph of the version now current
-        check_copy(node_layout(graph), base_nodes, clip_name, base, made)
-        for node, relpath, absolute in grade.luts:
-            set_lut(graph, node, relpath, absolute)
+        graph = resolve_access.node_graph(item, loaded.version)  # the graph of the version now current
+        check_copy(node_layout(graph), loaded.nodes, clip_name, base, made)
+        for lut in grade.luts:
+            set_lut(graph, lut.node, lut.relpath, lut.absolute)
         if grade.cdl is not None:
             set_cdl(item, *grade.cdl)
     except ScriptError:
@@ -99,11 +141,8 @@ def _take_back(item, previous, made, journal, run, lut_root, warn):
     if not item.LoadVersionByName(previous.name, previous.type):
         return  # keep the half-made version and its record: the user is on it, and Undo knows it
     item.DeleteVersionByName(made.name, made.type)
-    run["clips"].pop(clip_id, None)
-    entry = journal.get(clip_id)
-    if entry is not None:
-        entry["versions"].pop(made.name, None)
-        entry.get("base_types", {}).pop(made.name, None)
+    journal.forget_change(run, clip_id)
+    journal.forget_version(clip_id, made.name)
     save_journal(lut_root, journal, warn)
 
 

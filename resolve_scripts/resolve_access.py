@@ -9,6 +9,7 @@ import sys
 from resolve_scripts.errors import ResolveRefusal
 
 COLOR_PAGE = "color"
+VIDEO = "video"  # the track type of GetTrackCount / GetItemListInTrack
 MIN_VERSION = (18, 5)  # Project.ExportCurrentFrameAsStill arrived in 18.5 (API-NOTES section 3)
 GRAPH_SINCE = (19, 0)  # TimelineItem.GetNodeGraph; before it the deprecated node calls live on the item
 # Observed (API-NOTES section 1): on the free edition from 19.1 merely reading fusion.UIManager opens a "buy Studio"

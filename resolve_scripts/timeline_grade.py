@@ -10,13 +10,14 @@ compositions and (21.x) transitions, which have no media pool item (API-NOTES se
 and disabled tracks are named in the summary and left alone. A clip under an adjustment clip or a title is graded
 as the viewer shows it, under that item (its stills include it), and the summary says so.
 
-The nodes are found on each clip's base version (``find_nodes``): nodes labelled "Neutralize" and "Look" where
+The nodes are found on each clip's base version (``resolve_scripts.nodes.find_nodes``): nodes labelled "Neutralize" and "Look" where
 they exist, else nodes that hold no LUT (a LUT on a node is the user's, never replaced): the highest-numbered for
 the Look, the next below it for Neutralize, as the stills are the picture after all the nodes, so the two belong
 last (a warning says when they may not be). Scripts cannot add nodes (API-NOTES section 3), so a clip without two
 such nodes is skipped, with the exact steps to fix it. Everything goes into a new version per clip (``resolve_scripts.regrade``).
 
-A journal per timeline (``<master LUT folder>/Pix2LUT/timelines/<timeline id>.json``) records the look and each
+A journal per timeline (``resolve_scripts.timeline_journal``: ``<master LUT folder>/Pix2LUT/timelines/<timeline
+id>.json``) records the look and each
 clip as it is done: a run that stops (the server stopped, Resolve refused) is resumed by running the script
 again, without redoing a clip or changing the look; a finished run is not repeated (Undo, then run again). To
 stop a run on purpose, create an empty file ``STOP`` in ``<master LUT folder>/Pix2LUT/`` (or stop the server)::
@@ -25,106 +26,31 @@ stop a run on purpose, create an empty file ``STOP`` in ``<master LUT folder>/Pi
      "clips": {"<unique id>": {"clip": "Shot 01", "status": "done", "version": "Pix2LUT 1"}}}
 """
 
-import json
 import os
 import shutil
 import tempfile
 
 from resolve_scripts import resolve_access
 from resolve_scripts.console import run_menu_action, warn
-from resolve_scripts.errors import ResolveRefusal, ScriptError, TransportError
-from resolve_scripts.files import write_atomically
+from resolve_scripts.errors import ClipSkipped, ResolveRefusal, ScriptError, TransportError
+from resolve_scripts.files import safe_name
 from resolve_scripts.journal import LUT_SUBFOLDER, read_journal
-from resolve_scripts.luts import install_lut, nodes_labelled, users_lut, write_lut
+from resolve_scripts.luts import install_lut, write_lut
+from resolve_scripts.nodes import find_nodes, node_order_warning
 from resolve_scripts.progress import open_progress
 from resolve_scripts.reference import reference_still
-from resolve_scripts.regrade import NodeGrade, regrade
+from resolve_scripts.regrade import NodeGrade, loaded_base, regrade
+from resolve_scripts.resolve_access import VIDEO
 from resolve_scripts.settings import parse_tracks
 from resolve_scripts.stills import Viewer, park_playhead, sample_frames
 from resolve_scripts.timecode import frame_to_timecode, timeline_rate
+from resolve_scripts.timeline_journal import DONE, SKIPPED, TimelineJournal
 from resolve_scripts.transport import OUTPUT_CUBE, open_client
 
 SCRIPT_NAME = "Neutralize + Look"
-TIMELINES_FOLDER = "timelines"
 STOP_NAME = "STOP"  # an empty file of this name in the Pix2LUT LUT folder stops a run before its next clip
-TIMELINE_JOURNAL_FORMAT = 1
-NEUTRALIZE_LABEL, LOOK_LABEL = "Neutralize", "Look"  # node labels, compared case-insensitively
-DONE, SKIPPED = "done", "skipped"
-VIDEO = "video"
 NO_MEDIA = "no media: a title, generator, adjustment clip, Fusion composition or transition"
 DISABLED = "disabled"
-TWO_NODES_HELP = (
-    "on the Color page give it two serial nodes (select the node, Alt+S), or label two nodes Neutralize and "
-    "Look, then run again"
-)
-ADD_TWO_NODES_HELP = (
-    "on the Color page select the last node, add two serial nodes after it (Alt+S twice), label them Neutralize "
-    "and Look (right-click > Node Label) and run again: they must come last, as the stills Pix2LUT grades are the "
-    "picture after all the nodes"
-)
-
-
-class ClipSkipped(ScriptError):
-    """This clip cannot be done as it is; the run goes on with the next one."""
-
-
-class TimelineJournal:
-    """The per-timeline record of a run (module docstring), written after every clip."""
-
-    def __init__(self, path, timeline_name, data=None):
-        self.path = path
-        data = data or {}
-        self.look = data.get("look")
-        self.clips = data.get("clips", {})
-        self.timeline_name = timeline_name
-
-    @classmethod
-    def load(cls, lut_root, timeline, warn):
-        path = timeline_journal_path(lut_root, timeline.GetUniqueId())
-        if not os.path.isfile(path):
-            return cls(path, timeline.GetName())
-        try:
-            with open(path, "r", encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError) as exc:
-            data, problem = None, exc
-        else:
-            problem = _layout_problem(data)
-        if problem:
-            warn(f"The run journal {path} is unreadable ({problem}): starting the timeline afresh.")
-            return cls(path, timeline.GetName())
-        return cls(path, timeline.GetName(), data)
-
-    def done(self, clip_id):
-        entry = self.clips.get(clip_id)
-        return entry if isinstance(entry, dict) and entry.get("status") == DONE else None
-
-    def mark(self, clip_id, clip_name, status, version=None, reason=None):
-        entry = {"clip": clip_name, "status": status}
-        if version:
-            entry["version"] = version
-        if reason:
-            entry["reason"] = reason
-        self.clips[clip_id] = entry
-
-    def save(self):
-        folder = os.path.dirname(self.path)
-        if not os.path.isdir(folder):
-            os.makedirs(folder)
-        document = {"format": TIMELINE_JOURNAL_FORMAT, "timeline": self.timeline_name, "look": self.look}
-        document["clips"] = self.clips
-        write_atomically(self.path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8"))
-
-
-def _layout_problem(data):
-    if not isinstance(data, dict) or data.get("format") != TIMELINE_JOURNAL_FORMAT:
-        return f"format {TIMELINE_JOURNAL_FORMAT} expected"
-    if not isinstance(data.get("clips", {}), dict):
-        return "'clips' must be an object"
-    look = data.get("look")
-    if look is not None and not (isinstance(look, dict) and isinstance(look.get("lut"), str)):
-        return "'look' must be {'lut': path, 'source': text}"
-    return None
 
 
 def stop_file(lut_root):
@@ -142,10 +68,6 @@ def stop_asked(lut_root):
     except OSError:
         pass  # stop anyway; the user sees the file named in the summary
     return True
-
-
-def timeline_journal_path(lut_root, timeline_id):
-    return os.path.join(lut_root, LUT_SUBFOLDER, TIMELINES_FOLDER, safe_name(timeline_id) + ".json")
 
 
 class TimelineSummary:
@@ -195,8 +117,7 @@ def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
     try:
         record = TimelineJournal.load(settings.lut_root, timeline, warn)
         journal = read_journal(settings.lut_root, warn)
-        run = journal.start_run(SCRIPT_NAME, timeline.GetName())
-        run["timeline_id"] = timeline.GetUniqueId()  # Undo forgets this timeline's run journal
+        run = journal.start_run(SCRIPT_NAME, timeline.GetName(), timeline.GetUniqueId())  # Undo forgets its journal
         colour = resolve_access.colour_settings(project, timeline)
         pending = [item for item in items if not record.done(item.GetUniqueId())]
         summary.already = [item.GetName() for item in items if record.done(item.GetUniqueId())]
@@ -219,8 +140,20 @@ def neutralize_and_look(resolve, settings, progress, warn=warn, client=None):
             over = []  # names of the items without media the viewer showed over this clip
             try:
                 made = grade_one(
-                    project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn,
-                    over, viewer,
+                    project,
+                    timeline,
+                    item,
+                    version=version,
+                    settings=settings,
+                    client=client,
+                    colour=colour,
+                    look=look,
+                    journal=journal,
+                    run=run,
+                    temp_dir=temp_dir,
+                    warn=warn,
+                    over=over,
+                    viewer=viewer,
                 )
             except TransportError as exc:  # the server stopped or refused: every clip after would fail the same way
                 summary.stopped = f"at {name!r}: {exc}"
@@ -276,94 +209,69 @@ def shared_look(project, timeline, settings, client, colour, record, temp_dir, v
             "No look: mark the reference frame with a timeline marker named Reference (or set the reference "
             "setting to a still); node 2 was left as it was.",
         )
-    reply = client.lut_request("look", [reference], colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size)
+    reply = client.lut_request(
+        "look", [reference], colour=colour, send_path=settings.send_path, outputs=[OUTPUT_CUBE], lut_size=settings.lut_size
+    )
     relpath, absolute = write_lut(settings.lut_root, reply.cube_text)
-    record.look = {"lut": relpath, "source": source}
-    record.save()
+    record.keep_look(relpath, source)
     return SharedLook(relpath, absolute, f"Look: {relpath}, {source}.")
 
 
 def grade_one(
-    project, timeline, item, version, settings, client, colour, look, journal, run, temp_dir, warn, over=None,
+    project, timeline, item, *, version, settings, client, colour, look, journal, run, temp_dir, warn, over=None,
     viewer=None,
 ):
     """One clip: its base's stills -> ``neutralize`` -> node 1, the shared look -> node 2. Returns the new version.
 
-    ``over``: a list that gets the names of the items without media the stills showed over the clip. ``viewer``:
-    the run's :class:`resolve_scripts.stills.Viewer` (see :func:`clip_stills`).
+    ``version``: Resolve's version tuple; ``look``: the run's SharedLook; ``journal``, ``run``: the journal and
+    this run's entry; ``temp_dir``: where the clip's stills go. ``over``: a list that gets the names of the items
+    without media the stills showed over the clip. ``viewer``: the run's :class:`resolve_scripts.stills.Viewer`
+    (see :func:`clip_stills`).
     """
-    name = item.GetName()
-
-    def make_grade():
-        graph = resolve_access.node_graph(item, version)
-        neutralize_node, look_node = find_nodes(graph, name)
-        order = node_order_warning(graph.GetNumNodes() or 0, name, neutralize_node, look_node)
-        if order:
-            warn(order)
-        folder = tempfile.mkdtemp(prefix="clip-", dir=temp_dir)  # this clip's stills, gone once sent
-        try:
-            stills = clip_stills(project, timeline, item, settings.frames_per_clip, folder, over, viewer)
-            reply = client.lut_request(
-                "neutralize", stills, colour, settings.send_path, [OUTPUT_CUBE], None, settings.lut_size
-            )
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
-        luts = [(neutralize_node, relpath, absolute)]
-        if look.relpath:
-            luts.append((look_node, look.relpath, look.absolute))
-        return NodeGrade(luts)
-
-    return regrade(item, version, journal, run, settings.lut_root, make_grade, warn).made
-
-
-def find_nodes(graph, clip_name, pix2lut_version=False):
-    """``(neutralize node, look node)``; ClipSkipped when the clip has no two nodes for them.
-
-    A node labelled Neutralize (Look) takes that LUT, and is refused if it holds a LUT. A role without a label takes
-    a node that holds no LUT: the Look the highest-numbered, Neutralize the highest-numbered below it (the stills
-    are the picture after all the nodes, so the corrections belong last). ``pix2lut_version``: the graph is of a
-    version Pix2LUT made, where a LUT under ``Pix2LUT/`` is Pix2LUT's (Doctor looks at the current version; a run
-    always looks at the user's own, where every LUT is theirs).
-    """
-    count = graph.GetNumNodes() or 0
-    if count < 2:
-        raise ClipSkipped(f"it has {count} node(s): {TWO_NODES_HELP}.")
-    neutralize = (nodes_labelled(graph, count, NEUTRALIZE_LABEL) or [None])[0]
-    look = (nodes_labelled(graph, count, LOOK_LABEL) or [None])[0]
-    for label, node in ((NEUTRALIZE_LABEL, neutralize), (LOOK_LABEL, look)):
-        lut = users_lut(graph, node, pix2lut_version) if node is not None else ""
-        if lut:
-            raise ClipSkipped(
-                f"its node {node}, labelled {label}, holds the LUT {lut}, and Pix2LUT never replaces a LUT of yours: "
-                f"remove the label from that node, then {ADD_TWO_NODES_HELP}."
-            )
-    held = {node: users_lut(graph, node, pix2lut_version) for node in range(1, count + 1)}
-    free = [node for node in range(1, count + 1) if node not in (neutralize, look) and not held[node]]
-    if look is None and free:
-        look = free.pop()  # the highest-numbered: the look is applied last
-    if neutralize is None and free:
-        below = [node for node in free if node < look]
-        neutralize = (below or free)[-1]
-    if neutralize is None or look is None:
-        luts = ", ".join(f"node {node}: {lut}" for node, lut in sorted(held.items()) if lut)
-        raise ClipSkipped(
-            f"it has no two nodes free of your LUTs ({luts}), and Pix2LUT never replaces a LUT of yours: "
-            f"{ADD_TWO_NODES_HELP}."
+    with loaded_base(item, version, journal, warn) as base:
+        grade = neutralize_grade(
+            item,
+            project=project,
+            timeline=timeline,
+            version=version,
+            settings=settings,
+            client=client,
+            colour=colour,
+            look=look,
+            temp_dir=temp_dir,
+            warn=warn,
+            over=over,
+            viewer=viewer,
         )
-    return neutralize, look
+    return regrade(base, grade, journal=journal, run=run, lut_root=settings.lut_root, warn=warn).made
 
 
-def node_order_warning(count, clip_name, neutralize, look):
-    """A sentence when the Neutralize and Look nodes may not be the last two, in that order; "" when they are."""
-    if (neutralize, look) == (count - 1, count):
-        return ""
-    return (
-        f"On {clip_name!r} the Neutralize LUT went on node {neutralize} and the Look on node {look}, of {count} "
-        "nodes: the stills Pix2LUT graded are the picture after all the nodes, so Neutralize then Look belong on the "
-        "last two (scripts cannot see the wiring: if they already are, all is well; else add two serial nodes after "
-        "the last one with Alt+S and label them Neutralize and Look)."
-    )
+def neutralize_grade(item, *, project, timeline, version, settings, client, colour, look, temp_dir, warn, over, viewer):
+    """The clip's NodeGrade, its base loaded: its own neutralize LUT on the Neutralize node, the look's on Look."""
+    name = item.GetName()
+    graph = resolve_access.node_graph(item, version)
+    neutralize_node, look_node = find_nodes(graph, name)
+    order = node_order_warning(graph.GetNumNodes() or 0, name, neutralize_node, look_node)
+    if order:
+        warn(order)
+    folder = tempfile.mkdtemp(prefix="clip-", dir=temp_dir)  # this clip's stills, gone once sent
+    try:
+        stills = clip_stills(project, timeline, item, settings.frames_per_clip, folder, over, viewer)
+        reply = client.lut_request(
+            "neutralize",
+            stills,
+            colour=colour,
+            send_path=settings.send_path,
+            outputs=[OUTPUT_CUBE],
+            lut_size=settings.lut_size,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
+    luts = [(neutralize_node, relpath, absolute)]
+    if look.relpath:
+        luts.append((look_node, look.relpath, look.absolute))
+    return NodeGrade(luts, reply=reply)
 
 
 def clip_stills(project, timeline, item, count, temp_dir, over=None, viewer=None):
@@ -442,11 +350,6 @@ def track_enabled(timeline, track):
 def clip_enabled(item):
     """False only when Resolve says the clip is disabled (GetClipEnabled is in recent READMEs only)."""
     return "GetClipEnabled" not in dir(item) or item.GetClipEnabled() is not False
-
-
-def safe_name(text):
-    """``text`` with anything but letters, digits, - and _ made _: a file name on every OS."""
-    return "".join(character if character.isalnum() or character in "-_" else "_" for character in str(text))
 
 
 def main(script_globals=None, environ=None, out=None):

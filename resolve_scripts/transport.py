@@ -246,14 +246,21 @@ class GradeClient:
             )
         return reply, reply_payloads
 
-    def grade(self, still_path, colour=None, send_path=False, outputs=(OUTPUT_CUBE,), model=None, lut_size=None):
+    def grade(self, still_path, *, colour=None, send_path=False, outputs=(OUTPUT_CUBE,), model=None, lut_size=None):
         """Grade one still file; the frame goes as bytes, or as a ``path`` when the server may read it."""
-        return self.lut_request("grade", [still_path], colour, send_path, outputs, model, lut_size)
+        return self.lut_request(
+            "grade", [still_path], colour=colour, send_path=send_path, outputs=outputs, model=model, lut_size=lut_size
+        )
 
     def lut_request(
-        self, op, still_paths, colour=None, send_path=False, outputs=(OUTPUT_CUBE,), model=None, lut_size=None
+        self, op, still_paths, *, colour=None, send_path=False, outputs=(OUTPUT_CUBE,), model=None, lut_size=None
     ):
-        """Any op that answers a LUT (grade, grade_clip, neutralize, look, match) for these stills, in order."""
+        """Any op that answers a LUT (grade, grade_clip, neutralize, look, match) for these stills, in order.
+
+        ``colour``: the colour settings (sent when given); ``send_path``: send the stills as paths, not bytes;
+        ``outputs``: what the reply holds (``cube``, ``cdl``); ``model``, ``lut_size``: the server's default when
+        None.
+        """
         frames = [still_frame(path, send_path) for path in still_paths]
         options = {"outputs": list(outputs)}
         if colour:

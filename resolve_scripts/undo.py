@@ -2,7 +2,7 @@
 
 The journal (``resolve_scripts.journal``) lists, per run, each clip's version before the run and the one the run
 made. Undo loads the former; the Pix2LUT versions stay (nothing is deleted: the user can go back to them from the
-clip's Local Versions menu). Undo of a Neutralize + Look run also forgets that timeline's run journal, so the
+clip's Local Versions menu). Undo of a Neutralize + Look run also forgets that timeline's run journal (``resolve_scripts.timeline_journal``), so the
 next run grades the timeline afresh. Run Undo again to go back one more run.
 
 The version a clip goes back to may be remote (the journal's ``previous_type``): it is loaded as such. A clip on
@@ -10,14 +10,13 @@ another timeline than the current one is changed with its timeline made current 
 current timeline), and the user's timeline is made current again afterwards.
 """
 
-import os
-
 from resolve_scripts import resolve_access
 from resolve_scripts.console import run_menu_action, warn
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.journal import read_journal
 from resolve_scripts.regrade import save_journal
-from resolve_scripts.timeline_grade import VIDEO, timeline_journal_path
+from resolve_scripts.resolve_access import VIDEO
+from resolve_scripts.timeline_journal import forget_timeline_journal
 from resolve_scripts.versions import Version, version_label
 
 
@@ -57,9 +56,7 @@ def undo_last_run(resolve, settings, warn=warn):
         journal.forget_run(run)
         save_journal(settings.lut_root, journal, warn)
         if run.get("timeline_id"):
-            path = timeline_journal_path(settings.lut_root, run["timeline_id"])
-            if os.path.isfile(path):
-                os.remove(path)
+            forget_timeline_journal(settings.lut_root, run["timeline_id"])
     head = (
         f"undid {run['script']} on {run.get('timeline', '?')!r}: {len(back)} clip(s) back on the version they were on "
         "before (the Pix2LUT versions are kept in each clip's Local Versions)"

@@ -27,10 +27,10 @@ from pix2lut.apply import apply_lut
 from pix2lut.cube import read_cube, write_cube
 from pix2lut.lut import Lut3D, identity_table
 from resolve_scripts import doctor, grade_clip, luts, match_reference, resolve_access, timeline_grade, transport
-from resolve_scripts.errors import TransportError
+from resolve_scripts.errors import ClipSkipped, TransportError
 from resolve_scripts.grade_clip import grade_clip as grade_clip_run
 from resolve_scripts.menu import entry_by_module, stub_source
-from resolve_scripts.timeline_grade import ClipSkipped, find_nodes
+from resolve_scripts.nodes import find_nodes
 from resolve_scripts.transport import BridgeTransport, GradeClient
 from tests.fakes import FakeConsole, FakeResolve, FakeTimeline, FakeUI, six_clip_timeline
 from tests.fakes.rendering import write_still
