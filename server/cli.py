@@ -29,11 +29,12 @@ from server.client import (
 from server.endpoints import parse_endpoint
 from server.errors import ServerError
 from server.loop import ServerConfig, serve
+from server.model_folder import find_models
 from server.providers import PROVIDER_ALIASES
 from server.registry import ModelRegistry
 from server.service import Service
 
-DEFAULT_MODELS = Path(__file__).resolve().parents[1] / "onnx_models"
+MODELS_HELP = "folder with manifest.json (default: $PIX2LUT_MODELS, the checkout's onnx_models, the installed models)"
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -41,7 +42,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     server = commands.add_parser("serve", help="run the inference server")
     server.add_argument("--bind", type=_endpoint, default=DEFAULT_ADDRESS,
                         help=f"ZeroMQ endpoint (default {DEFAULT_ADDRESS})")
-    server.add_argument("--models", type=Path, default=DEFAULT_MODELS, help="folder with manifest.json")
+    server.add_argument("--models", type=Path, help=MODELS_HELP)
     server.add_argument("--workers", type=int, default=1, help="model worker processes (one per GPU)")
     server.add_argument("--gpus", type=int, default=1, help="GPUs to spread the workers over: worker i uses GPU i mod N")
     server.add_argument("--provider", default="auto", choices=["auto", *PROVIDER_ALIASES])
@@ -83,13 +84,13 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout-ms", type=int, default=REQUEST_TIMEOUT_MS, help="wait this long for each try")
     parser.add_argument("--retries", type=int, default=REQUEST_RETRIES, help="tries before giving up")
     parser.add_argument("--local", action="store_true", help="run the pipeline in this process, no server")
-    parser.add_argument("--models", type=Path, default=DEFAULT_MODELS, help="models folder, with --local")
+    parser.add_argument("--models", type=Path, help=f"with --local: {MODELS_HELP}")
 
 
 def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     config = ServerConfig(
-        bind=args.bind, models_dir=args.models, workers=args.workers, gpus=args.gpus, provider=args.provider,
+        bind=args.bind, models_dir=find_models(args.models), workers=args.workers, gpus=args.gpus, provider=args.provider,
         threads=args.threads,
         curve_keys=args.curve_keys, allowed_roots=tuple(args.allow_path),
     )
@@ -111,7 +112,7 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
         options["model"] = args.model
     frames = [Frame.from_file(image) for image in images]
     if args.local:
-        reply = _local_request(args.models, op, frames, options)
+        reply = _local_request(find_models(args.models), op, frames, options)
     else:
         with Client(args.server, timeout_ms=args.timeout_ms, retries=args.retries) as client:
             reply = client.request(op, frames, **options)

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QApplication
 
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.settings import load_settings
-from server.cli import DEFAULT_MODELS
+from server.cli import MODELS_HELP
 from server.gui.window import MainWindow
+from server.manifest import ManifestError
+from server.model_folder import find_models
 
 PROGRAM = "pix2lut-panel"
 ORGANIZATION = "Pix2LUT"
@@ -38,8 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--image", type=Path, help="the image to open (default: the sample frame)")
     parser.add_argument("--server", help="the server's address (default: the Resolve scripts' setting)")
-    parser.add_argument("--models", type=Path, default=DEFAULT_MODELS,
-                        help="models folder of a server started from the panel (default: onnx_models)")
+    parser.add_argument("--models", type=Path, help=f"of a server started from the panel: {MODELS_HELP}")
     parser.add_argument("--lut-root", type=Path, help="Resolve's master LUT folder (default: the scripts' setting)")
     parser.add_argument("--start", action="store_true", help="start a local server at once if none answers")
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
@@ -62,16 +63,21 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     address = args.server or settings.server
     lut_root = args.lut_root or Path(settings.lut_root)
+    try:
+        models = find_models(args.models)
+    except ManifestError as exc:
+        print(f"{PROGRAM}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     if args.screenshot and QT_PLATFORM_VARIABLE not in os.environ:
         os.environ[QT_PLATFORM_VARIABLE] = OFFSCREEN  # before the QApplication: no display needed
     app = QApplication.instance() or QApplication([PROGRAM])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(PROGRAM)
     if args.screenshot:
-        window = MainWindow(address, args.models, lut_root, state_file=None)  # leaves the user's state alone
+        window = MainWindow(address, models, lut_root, state_file=None)  # leaves the user's state alone
         return screenshot(window, image, args.screenshot, start=not args.no_start)
     state_dir = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation))
-    window = MainWindow(address, args.models, lut_root, state_file=state_dir / STATE_FILE)
+    window = MainWindow(address, models, lut_root, state_file=state_dir / STATE_FILE)
     window.show()
     if args.start:
         window.server.ensure_running()
