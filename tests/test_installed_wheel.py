@@ -60,6 +60,14 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tm
     assert str(ROOT) not in found.stdout and str(installed.parent) in found.stdout
 
 
+def test_the_panels_lookup_finds_the_installed_models(installed: Path, tmp_path: Path) -> None:
+    """The panel starts its server with ``find_models(--models)``: with no option, the installed copy."""
+    found = run([str(installed / "python"), "-c", "from server.model_folder import find_models; print(find_models())"],
+                tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert Path(found.stdout.strip()) == installed.parent / "share" / "pix2lut" / "onnx_models"
+
+
 def test_grade_local_finds_the_installed_models_from_any_folder(installed: Path, tmp_path: Path) -> None:
     (tmp_path / "shot.jpg").write_bytes(SAMPLE_SHOT.read_bytes())
     graded = run([str(installed / "pix2lut"), "grade", "shot.jpg", "--local", "-o", "shot.cube"], tmp_path)

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
+from pix2lut import demo
 from resolve_scripts.errors import ScriptError
 from resolve_scripts.settings import load_settings
 from server.cli import MODELS_HELP
@@ -24,7 +25,7 @@ from server.model_folder import find_models
 
 PROGRAM = "pix2lut-panel"
 ORGANIZATION = "Pix2LUT"
-SAMPLE_FRAME = Path(__file__).resolve().parents[2] / "pix2lut" / "data" / "sample_frame.jpg"
+SAMPLE_FRAME = demo.SAMPLE_FRAME  # package data of pix2lut, installed or not
 STATE_FILE = "panel.ini"
 SCREENSHOT_SIZE = (1500, 920)
 SCREENSHOT_TIMEOUT_MS = 120_000  # starting a server loads and warms its models: generous, then shoot anyway
