@@ -24,6 +24,7 @@ PING_TIMEOUT_MS = 1500  # a local server answers a ping in a few ms
 PING_RETRIES = 1
 FREE_NO_PY_SINCE = (21, 1)  # free 21.1 lists no .py scripts (API-NOTES section 1)
 ACES_MODES = ("acescc", "acescct")
+UNMANAGED_MODE = "davinciYRGB"  # no conversion between timeline and output space
 # Data burn-in: the README documents Project.LoadBurnInPreset(presetName) but no getter and no settings key, so
 # any project or timeline settings key holding this word is read; "" (and no such key) means Resolve does not say.
 BURN_IN_WORD = "burn"
@@ -193,11 +194,20 @@ def colour_check(project, timeline):
     timeline_space = settings.get("colorSpaceTimeline", "")
     output_space = settings.get("colorSpaceOutput", "")
     if mode in ACES_MODES:
-        return PROBLEM, f"Colour: colour science {mode}: the server refuses ACES projects (use DaVinci YRGB)."
+        return OK, (
+            f"Colour: colour science {mode}: graded on the still through the ACES 1.x Rec.709 output, the transform "
+            "folded into a 65^3 LUT for the node (docs/colour.md)."
+        )
     if timeline_space and output_space and timeline_space != output_space:
-        return PROBLEM, (
-            f"Colour: timeline {timeline_space!r} differs from output {output_space!r}: the server refuses, as a "
-            "LUT fitted on the still would be wrong on the node."
+        if mode == UNMANAGED_MODE:
+            return PROBLEM, (
+                f"Colour: DaVinci YRGB with timeline {timeline_space!r} and output {output_space!r}: Resolve converts "
+                "nothing between them, so the server refuses; set both to one space, or use DaVinci YRGB Color "
+                "Managed."
+            )
+        return OK, (
+            f"Colour: {mode or 'colour managed'}, timeline {timeline_space!r}, output {output_space!r}: the server "
+            "folds the transform between them into the LUT (the spaces it supports: docs/colour.md)."
         )
     return OK, f"Colour: {mode or 'DaVinci YRGB'}, timeline and output {timeline_space or 'Rec.709'}: supported."
 

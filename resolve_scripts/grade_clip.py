@@ -44,8 +44,9 @@ class GradeResult:
         cdl = f", CDL on node {self.cdl_node}" if self.cdl_node else ""
         warnings = "; server warnings: " + "; ".join(self.reply.warnings) if self.reply.warnings else ""
         diagnosis = f" (the shot: {self.reply.diagnosis})" if self.reply.diagnosis else ""
+        colour = f" in {self.reply.colour_pipeline}" if self.reply.colour_pipeline else ""
         return (
-            f"graded {self.clip!r} with {self.reply.model} ({self.reply.provider}){timing}{diagnosis}: "
+            f"graded {self.clip!r} with {self.reply.model} ({self.reply.provider}){timing}{colour}{diagnosis}: "
             f"version {self.version!r} from {self.base_version!r} (previous {self.previous_version!r} kept), "
             f"node {self.node} LUT {self.lut_relpath}{cdl}{warnings}"
         )

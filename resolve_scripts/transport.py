@@ -209,6 +209,7 @@ class GradeReply:
         self.warnings = list(header.get("warnings") or [])
         diagnosis = header.get("diagnosis")
         self.diagnosis = diagnosis.get("summary") if isinstance(diagnosis, dict) else None  # e.g. "-0.8 EV, ..."
+        self.colour_pipeline = header.get("colour_pipeline")  # e.g. "DaVinci WG/Intermediate -> Rec.709 Gamma 2.4"
 
     @property
     def sha256(self):

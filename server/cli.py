@@ -15,7 +15,7 @@ from pix2lut.files import write_bytes_atomic
 from pix2lut.imageio import read_image, write_image
 from pix2lut.lut import RESOLVE_SIZES
 from pix2lut.processor import LutProcessor
-from pix2lut.protocol import PROTOCOL_VERSION, encode_header
+from pix2lut.protocol import COLOUR_KEYS, PROTOCOL_VERSION, encode_header
 from server.client import (
     DEFAULT_ADDRESS,
     REQUEST_RETRIES,
@@ -26,6 +26,7 @@ from server.client import (
     Reply,
     ServerReplyError,
 )
+from server.colour_settings import colour_pipeline
 from server.endpoints import parse_endpoint
 from server.errors import ServerError
 from server.loop import ServerConfig, serve
@@ -73,6 +74,14 @@ def _endpoint(text: str) -> str:
     return text
 
 
+def _colour_setting(text: str) -> tuple[str, str]:
+    """``--colour``'s type: ``KEY=VALUE`` with one of Resolve's colour keys (``pix2lut.protocol.COLOUR_KEYS``)."""
+    key, equals, value = text.partition("=")
+    if not equals or key not in COLOUR_KEYS:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected KEY=VALUE with KEY one of {', '.join(COLOUR_KEYS)}")
+    return key, value
+
+
 def _add_request_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", type=Path, help="the .cube to write (default: beside the image)")
     parser.add_argument("--model", help="model name (default: the server's default for the job)")
@@ -80,6 +89,9 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strength", type=float, default=1.0, help="0 = untouched, 1 = full grade")
     parser.add_argument("--cdl", type=Path, help="also write the ASC CDL (.cdl)")
     parser.add_argument("--preview", type=Path, help="write a before/after image")
+    parser.add_argument("--colour", type=_colour_setting, action="append", default=[], metavar="KEY=VALUE",
+                        help="one of Resolve's colour settings, as Resolve names it (repeatable), e.g. "
+                             "colorSpaceTimeline='DaVinci WG/Intermediate'; see docs/colour.md")
     parser.add_argument("--server", default=DEFAULT_ADDRESS, help="address of a running server")
     parser.add_argument("--timeout-ms", type=int, default=REQUEST_TIMEOUT_MS, help="wait this long for each try")
     parser.add_argument("--retries", type=int, default=REQUEST_RETRIES, help="tries before giving up")
@@ -110,6 +122,8 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
     options = {"lut_size": args.lut_size, "strength": args.strength, "outputs": outputs}
     if args.model:
         options["model"] = args.model
+    if args.colour:
+        options["colour"] = dict(args.colour)
     frames = [Frame.from_file(image) for image in images]
     if args.local:
         reply = _local_request(find_models(args.models), op, frames, options)
@@ -126,6 +140,8 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
           f"{reply.header['provider']}; ms: {timings})")
     if "diagnosis" in reply.header:
         print(f"the shot: {reply.header['diagnosis']['summary']}")
+    if args.colour:
+        print(f"colour pipeline: {reply.header['colour_pipeline']}")
     for warning in reply.header.get("warnings", []):
         print(f"warning: {warning}")
     if args.cdl:
@@ -134,7 +150,9 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
         print(f"wrote {args.cdl}")
     if args.preview:
         before = read_image(args.image).pixels
-        after = LutProcessor(parse_cube(reply.cube_text, str(output))).apply(before)
+        colour = colour_pipeline(options.get("colour", {}))  # the LUT is for the timeline space: O . LUT . O^-1
+        node = LutProcessor(parse_cube(reply.cube_text, str(output)))
+        after = node.apply(before) if colour.is_identity else colour.to_output(node.apply(colour.to_timeline(before)))
         write_image(args.preview, np.concatenate([before, after], axis=1))
         print(f"wrote {args.preview} (before | after)")
     return 0

@@ -5,7 +5,8 @@ resize to the model's size, NCHW) -> inference -> LUT (the model's own for ``ima
 ``pix2lut.fit`` from input and prediction for ``image2image``) -> strength -> CDL -> ``.cube`` text. Every frame
 of a request shares one LUT, so a shot graded from several frames cannot flicker. Looks from a reference still:
 neutralize the still, then fit the LUT that takes the neutral still back to the reference; matching applies that
-look after the shot's own neutralize LUT.
+look after the shot's own neutralize LUT. The models see the display-referred still; when the node works in
+another space, ``finish`` folds the timeline-to-output transform into the LUT (``server.colour_fold``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pix2lut.imageio import shrink_to_longest
 from pix2lut.lut import Lut3D
 from pix2lut.ops import compose, resample, with_strength
 from pix2lut.samples import collect_samples
+from server.colour_fold import fold, folded_size
+from server.colour_settings import ColourPipeline
 from server.registry import LoadedModel
 
 IMAGE2IMAGE_SMOOTHNESS = 1e-4  # model predictions are noisier than real grades: fit them ten times smoother
@@ -115,18 +118,28 @@ def match_lut(
 
 
 def finish(
-    lut: Lut3D, frames: Sequence[np.ndarray], strength: float, want_cdl: bool, timings: Timings
+    lut: Lut3D, frames: Sequence[np.ndarray], strength: float, want_cdl: bool, timings: Timings,
+    colour: ColourPipeline | None = None,
 ) -> GradeResult:
-    """Apply the strength, and fit the CDL that comes closest to the LUT on the frames' colours."""
+    """Apply the strength, fold ``colour``'s transform in, and fit the CDL closest to the node's LUT.
+
+    The strength blends the display-space grade with the identity. The CDL goes on the same node as the LUT, so
+    it is fitted to the folded LUT on the frames' colours as the node sees them (``O^-1`` of the stills).
+    """
     started = time.perf_counter()
     if strength != 1.0:
         lut = with_strength(lut, strength)
+    if colour is not None and not colour.is_identity:
+        lut = fold(lut, colour, folded_size(colour, lut.size))
+        started = timings.add("fold", started)
     cdl = None
     if want_cdl:
         colours = np.concatenate(
             [cv2.resize(frame, (CDL_SAMPLE_SIDE, CDL_SAMPLE_SIDE), interpolation=cv2.INTER_AREA).reshape(-1, 3)
              for frame in frames]
         )
+        if colour is not None:
+            colours = colour.to_timeline(colours)
         cdl = fit_cdl(colours, apply_lut(colours, lut))
         timings.add("cdl", started)
     return GradeResult(lut, cdl)

@@ -34,7 +34,7 @@ from pix2lut.protocol import (
     success_reply,
 )
 from server import pipeline
-from server.colour import colour_warnings
+from server.colour_settings import colour_pipeline
 from server.errors import ModelRunError, UnknownModelError
 from server.frames import decode_frames
 from server.registry import LoadedModel, ModelRegistry
@@ -112,7 +112,8 @@ class Service:
         return self._grade(request, peer_is_loopback)
 
     def _grade(self, request: Request, peer_is_loopback: bool) -> Reply:
-        warnings = colour_warnings(request.colour)  # raises colour_unsupported before any work
+        colour = colour_pipeline(request.colour)  # raises colour_unsupported before any work
+        warnings = list(colour.warnings)
         model = self._model(request)
         timings = pipeline.Timings()
         started = time.perf_counter()
@@ -125,7 +126,9 @@ class Service:
                 lut = pipeline.match_lut(model, self._looker(model), frames[0], frames[1], request.lut_size, timings)
             else:
                 lut = pipeline.correction_lut(model, frames, request.lut_size, timings)
-            result = pipeline.finish(lut, frames, request.strength, Output.CDL in request.outputs, timings)
+            result = pipeline.finish(
+                lut, frames, request.strength, Output.CDL in request.outputs, timings, colour
+            )
         except ModelRunError as exc:
             raise ProtocolError(ErrorCode.MODEL_FAILED, str(exc)) from exc
         except FitError as exc:
@@ -136,9 +139,13 @@ class Service:
         started = time.perf_counter()
         payloads = [format_cube(result.lut).encode("ascii")] if Output.CUBE in request.outputs else []
         timings.add("encode", started)
+        if result.lut.size != request.lut_size:
+            warnings.append(f"lut_size {request.lut_size} raised to {result.lut.size}: a LUT folded over "
+                            f"{colour.name.split(' -> ')[0]} needs it to be accurate")
         header = success_reply(
-            request, model=model.entry.name, provider=model.provider, lut_size=request.lut_size,
-            timings_ms={stage: round(ms, 2) for stage, ms in timings.stages.items()}, warnings=warnings,
+            request, model=model.entry.name, provider=model.provider, lut_size=result.lut.size,
+            colour_pipeline=colour.name, timings_ms={stage: round(ms, 2) for stage, ms in timings.stages.items()},
+            warnings=warnings,
         )
         if request.op in DIAGNOSED_OPS:  # of the model's whole correction: the shot's faults, whatever the strength
             header["diagnosis"] = diagnose(lut).to_dict()

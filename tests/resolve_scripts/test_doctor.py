@@ -188,26 +188,40 @@ def test_a_file_where_the_lut_subfolder_goes_is_a_problem(tmp_path: Path, server
     )
 
 
-def test_an_aces_project_is_a_problem(tmp_path: Path, server: RunningServer) -> None:
+def test_an_aces_project_is_graded_through_its_output(tmp_path: Path, server: RunningServer) -> None:
     resolve = studio(tmp_path, project_settings={"colorScienceMode": "acescct"})
-    code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
-    assert code == 1
+    _code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
     assert line_of(parse(lines), "Colour") == (
-        "problem",
-        "Colour: colour science acescct: the server refuses ACES projects (use DaVinci YRGB).",
+        "ok",
+        ("Colour: colour science acescct: graded on the still through the ACES 1.x Rec.709 output, the transform "
+        "folded into a 65^3 LUT for the node (docs/colour.md)."),
     )
 
 
-def test_timeline_and_output_spaces_that_differ_are_a_problem(tmp_path: Path, server: RunningServer) -> None:
+def test_timeline_and_output_spaces_that_differ_without_colour_management_are_a_problem(
+    tmp_path: Path, server: RunningServer
+) -> None:
     resolve = studio(tmp_path, project_settings={"colorSpaceTimeline": "DaVinci WG/Intermediate"})
     code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
     assert code == 1
     assert line_of(parse(lines), "Colour") == (
         "problem",
         (
-            "Colour: timeline 'DaVinci WG/Intermediate' differs from output 'Rec.709 Gamma 2.4': the server refuses, as a "
-            "LUT fitted on the still would be wrong on the node."
+            "Colour: DaVinci YRGB with timeline 'DaVinci WG/Intermediate' and output 'Rec.709 Gamma 2.4': Resolve "
+            "converts nothing between them, so the server refuses; set both to one space, or use DaVinci YRGB Color "
+            "Managed."
         ),
+    )
+
+
+def test_a_colour_managed_wide_gamut_timeline_is_folded(tmp_path: Path, server: RunningServer) -> None:
+    resolve = studio(tmp_path, project_settings={"colorScienceMode": "davinciYRGBColorManagedv2",
+                                                 "colorSpaceTimeline": "DaVinci WG/Intermediate"})
+    _code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
+    assert line_of(parse(lines), "Colour") == (
+        "ok",
+        ("Colour: davinciYRGBColorManagedv2, timeline 'DaVinci WG/Intermediate', output 'Rec.709 Gamma 2.4': the "
+        "server folds the transform between them into the LUT (the spaces it supports: docs/colour.md)."),
     )
 
 
@@ -216,12 +230,8 @@ def test_the_timelines_own_colour_settings_count(tmp_path: Path, server: Running
     timeline = resolve.fake_timeline()
     assert timeline.SetSetting("useCustomSettings", "1")
     assert timeline.SetSetting("colorScienceMode", "acescc")
-    code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
-    assert code == 1
-    assert line_of(parse(lines), "Colour") == (
-        "problem",
-        "Colour: colour science acescc: the server refuses ACES projects (use DaVinci YRGB).",
-    )
+    _code, lines = run_main(main, resolve, PIX2LUT_SERVER=server.address)
+    assert line_of(parse(lines), "Colour")[1].startswith("Colour: colour science acescc: graded on the still")
     assert resolve.fake_project().GetSetting("colorScienceMode") == "davinciYRGB"
 
 

@@ -92,6 +92,8 @@ def test_grade_clip_sets_the_lut_in_a_new_version(resolve: FakeResolve, server: 
     # the user reads what was wrong with the shot, as the server diagnosed it from this very LUT
     assert result.reply.diagnosis == diagnose(lut).summary()
     assert f"(the shot: {result.reply.diagnosis})" in result.summary()
+    assert result.reply.colour_pipeline.startswith("Rec.709 Gamma 2.4")  # the fake project: no colour management
+    assert f" in {result.reply.colour_pipeline} (the shot:" in result.summary()  # the colour pipeline graded in
 
 
 def test_second_run_adds_pix2lut_2_and_keeps_the_first(resolve: FakeResolve, server: RunningServer) -> None:

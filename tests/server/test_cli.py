@@ -13,7 +13,7 @@ import pytest
 
 from pix2lut.apply import apply_lut
 from pix2lut.cdl import ASC_CDL_NAMESPACE
-from pix2lut.cli import EXIT_FAILURE, EXIT_OK, main
+from pix2lut.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main
 from pix2lut.cube import parse_cube, read_cube
 from pix2lut.imageio import read_image, write_image
 from pix2lut.lut import identity_table
@@ -176,3 +176,33 @@ def test_output_in_a_missing_folder_is_one_line_naming_it(capsys, shot, tmp_path
     code, out, err = run(capsys, "grade", shot, "-o", output, *mode)
     assert (code, out) == (EXIT_FAILURE, "")
     assert str(output) in err and err.count("\n") == 1
+
+
+DWG_TIMELINE = ("--colour", "colorScienceMode=davinciYRGBColorManagedv2",
+                "--colour", "colorSpaceTimeline=DaVinci WG/Intermediate",
+                "--colour", "colorSpaceOutput=Rec.709 Gamma 2.4")
+
+
+@pytest.mark.parametrize("op", ["grade", "match"])
+def test_colour_settings_fold_the_lut_for_the_timeline_space(capsys, shot, reference, mode, op):
+    images = [shot] if op == "grade" else [shot, reference]
+    code, out, err = run(capsys, op, *images, *DWG_TIMELINE, *mode)
+    assert (code, err) == (EXIT_OK, "")
+    assert "colour pipeline: DaVinci WG/Intermediate -> Rec.709 Gamma 2.4\n" in out
+    assert read_cube(shot.with_suffix(".cube")).size == 65  # raised: a fold over a log space needs it
+
+
+def test_a_colour_setting_resolve_does_not_have_is_a_usage_error(capsys, shot):
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, "grade", shot, "--colour", "colourSpace=Rec.709")
+    assert exited.value.code == EXIT_USAGE
+    assert "'colourSpace=Rec.709': expected KEY=VALUE with KEY one of colorScienceMode, " in capsys.readouterr().err
+
+
+def test_an_unsupported_colour_setting_is_one_line_naming_it(capsys, shot, mode):
+    code, out, err = run(capsys, "grade", shot, "--colour", "colorScienceMode=acescct", "--colour",
+                         "colorSpaceOutput=P3-D65", *mode)
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err == ("pix2lut grade: server refused the request (colour_unsupported): colorSpaceOutput 'P3-D65' with "
+                   "colour science 'acescct' is not supported; supported: Rec.709 (the ACES 1.x Rec.709 output "
+                   "transform)\n")

@@ -169,9 +169,9 @@ def test_path_frame_inside_an_allowed_root_is_read(server, allowed_root):
     [
         ({"model": "nope"}, 1, "unknown_model"),
         ({"model": "neutralize-lut"}, 1, "unknown_model"),  # a neutralize model cannot grade
-        ({"colour": {"colorSpaceTimeline": "DaVinci WG/Intermediate", "colorSpaceOutput": "Rec.709 Gamma 2.4"}}, 1,
-         "colour_unsupported"),
-        ({"colour": {"colorScienceMode": "acescct"}}, 1, "colour_unsupported"),
+        ({"colour": {"colorScienceMode": "davinciYRGB", "colorSpaceTimeline": "DaVinci WG/Intermediate",
+                     "colorSpaceOutput": "Rec.709 Gamma 2.4"}}, 1, "colour_unsupported"),
+        ({"colour": {"colorScienceMode": "acescct", "colorSpaceOutput": "P3-D65"}}, 1, "colour_unsupported"),
         ({"lut_size": 20}, 1, "bad_request"),
         ({}, 0, "bad_request"),
     ],
