@@ -21,10 +21,19 @@ from resolve_scripts.resolve_access import get_resolve
 from resolve_scripts.settings import MASTER_LUT_FOLDERS, default_lut_root
 from resolve_scripts.transport import BridgeTransport, GradeClient, ZmqTransport
 from resolve_scripts.versions import unique_version_name
+from server.colour_settings import FOLDED_LOG_LUT_SIZE
 from server.loop import ServerConfig
 from tests.fakes import FakeResolve, six_clip_timeline
+from tests.pix2lut.test_conformance import CONFORMANCE_ATOL as CLIENT_ATOL
+from tests.pix2lut.test_conformance import apply_with_ffmpeg, apply_with_ocio
+from tests.resolve_scripts.conftest import (
+    NODE_LABELS,
+    script_environ,
+    settings_for,
+    unreachable_address,
+    write_menu_stub,
+)
 from tests.resolve_scripts.conftest import run_main as run_script
-from tests.resolve_scripts.conftest import script_environ, settings_for, unreachable_address, write_menu_stub
 from tests.server.conftest import RunningServer, free_port, make_models, start_server, stop_server
 from tests.server.model_factory import DEFAULT_OFFSET_GAIN, MID_GREY
 
@@ -366,3 +375,23 @@ def test_a_still_sent_by_path_through_a_link_below_the_allowed_root_is_sent_reso
         client.close()
         stop_server(running)
     assert "LUT_3D_SIZE 33" in reply.cube_text
+
+
+def test_a_colour_managed_wide_gamut_project_gets_the_folded_lut_read_alike_by_ocio_and_ffmpeg(
+    tmp_path: Path, server: RunningServer
+) -> None:
+    """Issue 25's pipeline end to end: the node's LUT is over DaVinci Intermediate (65^3), named in the summary, and
+    the real clients apply the folded .cube as pix2lut does."""
+    resolve = FakeResolve.create(tmp_path, clips=six_clip_timeline(nodes=NODE_LABELS), project_settings={
+        "colorScienceMode": "davinciYRGBColorManagedv2", "colorSpaceTimeline": "DaVinci WG/Intermediate"})
+    result = grade_clip(resolve, settings_for(resolve, server))
+    assert result.reply.colour_pipeline == "DaVinci WG/Intermediate -> Rec.709 Gamma 2.4"
+    assert " in DaVinci WG/Intermediate -> Rec.709 Gamma 2.4 " in result.summary()
+    path = resolve.fake_master_lut_root / result.lut_relpath
+    lut = read_cube(path)
+    assert lut.size == FOLDED_LOG_LUT_SIZE
+    frame = np.random.default_rng(5).random((8, 16, 3)).astype(np.float32)
+    ours = apply_lut(frame, lut)
+    np.testing.assert_allclose(apply_with_ocio(path, frame.reshape(-1, 3), "tetrahedral").reshape(frame.shape), ours,
+                               rtol=0.0, atol=CLIENT_ATOL)
+    np.testing.assert_allclose(apply_with_ffmpeg(path, frame, "tetrahedral"), ours, rtol=0.0, atol=CLIENT_ATOL)
