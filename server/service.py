@@ -126,9 +126,8 @@ class Service:
                 lut = pipeline.match_lut(model, self._looker(model), frames[0], frames[1], request.lut_size, timings)
             else:
                 lut = pipeline.correction_lut(model, frames, request.lut_size, timings)
-            result = pipeline.finish(
-                lut, frames, request.strength, Output.CDL in request.outputs, timings, colour
-            )
+            graded = frames[:1] if request.op == Op.MATCH else frames  # match: the LUT goes on the shot alone
+            result = pipeline.finish(lut, graded, request.strength, Output.CDL in request.outputs, timings, colour)
         except ModelRunError as exc:
             raise ProtocolError(ErrorCode.MODEL_FAILED, str(exc)) from exc
         except FitError as exc:

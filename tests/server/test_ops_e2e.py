@@ -8,15 +8,17 @@ import PyOpenColorIO as ocio
 import pytest
 
 from pix2lut.apply import apply_lut
+from pix2lut.cdl import fit_cdl
 from pix2lut.cube import parse_cube
 from pix2lut.diagnosis import diagnose
 from pix2lut.lut import identity_table
 from server.client import Frame, ServerReplyError
-from server.pipeline import model_input
+from server.pipeline import CDL_SAMPLE_SIDE, model_input
 from tests.server.model_factory import DEFAULT_GAIN, expected_image2lut
 
 CUBE_ATOL = 1e-6  # the .cube keeps 6 decimals
 OCIO_ATOL = 1e-5
+CDL_ATOL = 2e-3  # the same fit on the .cube's 6-decimal table: rounding moves the parameters by far less
 
 
 def sample_frame(seed: int = 0, height: int = 90, width: int = 160) -> np.ndarray:
@@ -135,6 +137,20 @@ def test_match_neutralizes_the_shot_then_applies_the_references_look(server):
         reply = client.request("match", [Frame.raw(shot), Frame.raw(reference)], lut_size=17)
     assert reply.header["model"] == "neutralize-lut"
     assert parse_cube(reply.cube_text).size == 17
+
+
+def test_match_fits_its_cdl_on_the_shots_colours_not_the_references(server):
+    """The match LUT goes on the shot: its CDL is the one closest to that LUT on the shot's colours alone."""
+    shot = sample_frame(11)
+    reference = np.clip(sample_frame(12)[:, :, ::-1] * np.float32(0.3) + np.float32(0.6), 0, 1)  # other colours
+    with server.client() as client:
+        reply = client.request("match", [Frame.raw(shot), Frame.raw(reference)], lut_size=17, outputs=["cube", "cdl"])
+    lut = parse_cube(reply.cube_text)
+    colours = cv2.resize(shot, (CDL_SAMPLE_SIDE, CDL_SAMPLE_SIDE), interpolation=cv2.INTER_AREA).reshape(-1, 3)
+    expected = fit_cdl(colours, apply_lut(colours, lut))
+    for key in ("slope", "offset", "power"):
+        np.testing.assert_allclose(reply.header["cdl"][key], getattr(expected, key), rtol=0.0, atol=CDL_ATOL)
+    assert reply.header["cdl"]["saturation"] == pytest.approx(expected.saturation, abs=CDL_ATOL)
 
 
 def test_strength_zero_gives_the_identity(server):
