@@ -64,6 +64,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     _add_request_options(match)
     match.set_defaults(handler=run_match)
 
+    neutralize = commands.add_parser(
+        "neutralize", help="the LUT that undoes a shot's look: one LUT for one or more frames of one shot")
+    neutralize.add_argument("images", type=Path, nargs="+", metavar="image", help="frames of one shot (up to 16)")
+    _add_request_options(neutralize)
+    neutralize.set_defaults(handler=run_neutralize)
+
+    look = commands.add_parser("look", help="the look of REFERENCE, as a LUT to put on neutral shots")
+    look.add_argument("reference", type=Path)
+    _add_request_options(look)
+    look.set_defaults(handler=run_look)
+
 
 def _endpoint(text: str) -> str:
     """``--bind``'s type: a bad endpoint is a usage error (argparse's, exit 2), caught before anything binds."""
@@ -83,7 +94,7 @@ def _colour_setting(text: str) -> tuple[str, str]:
 
 
 def _add_request_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", type=Path, help="the .cube to write (default: beside the image)")
+    parser.add_argument("-o", "--output", type=Path, help="the .cube to write (default: beside the (first) image)")
     parser.add_argument("--model", help="model name (default: the server's default for the job)")
     parser.add_argument("--lut-size", type=int, choices=RESOLVE_SIZES, default=33)
     parser.add_argument("--strength", type=float, default=1.0, help="0 = untouched, 1 = full grade")
@@ -117,6 +128,14 @@ def run_match(args: argparse.Namespace) -> int:
     return _request_and_write(args, "match", [args.image, args.reference])
 
 
+def run_neutralize(args: argparse.Namespace) -> int:
+    return _request_and_write(args, "neutralize", args.images)
+
+
+def run_look(args: argparse.Namespace) -> int:
+    return _request_and_write(args, "look", [args.reference])
+
+
 def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) -> int:
     outputs = ["cube", "cdl"] if args.cdl else ["cube"]
     options = {"lut_size": args.lut_size, "strength": args.strength, "outputs": outputs}
@@ -130,7 +149,7 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
     else:
         with Client(args.server, timeout_ms=args.timeout_ms, retries=args.retries) as client:
             reply = client.request(op, frames, **options)
-    output = args.output or args.image.with_suffix(".cube")
+    output = args.output or images[0].with_suffix(".cube")
     try:
         write_bytes_atomic(output, reply.cube_text.encode("ascii"))
     except OSError as exc:
@@ -149,7 +168,7 @@ def _request_and_write(args: argparse.Namespace, op: str, images: list[Path]) ->
         write_cdl(Cdl(cdl["slope"], cdl["offset"], cdl["power"], cdl["saturation"]), args.cdl)
         print(f"wrote {args.cdl}")
     if args.preview:
-        before = read_image(args.image).pixels
+        before = read_image(images[0]).pixels
         colour = colour_pipeline(options.get("colour", {}))  # the LUT is for the timeline space: O . LUT . O^-1
         node = LutProcessor(parse_cube(reply.cube_text, str(output)))
         after = node.apply(before) if colour.is_identity else colour.to_output(node.apply(colour.to_timeline(before)))

@@ -30,6 +30,7 @@ CDL_ATOL = 1e-6  # the .cdl keeps 6 decimals
 PREVIEW_ATOL = 1 / 255  # the preview is 8-bit: rounding, plus float noise at a code value's midpoint
 LOADED_MODELS = "grade-lut, grade-pix, neutralize-lut"  # conftest.make_models
 MODES = ["remote", "local"]
+LOOK_REGRADE_MAE = 0.01  # the look, put back on the neutralized reference, gives the reference (a fitted LUT)
 
 
 def frame(seed: int) -> np.ndarray:
@@ -145,6 +146,29 @@ def test_match_writes_the_cube_beside_the_shot(capsys, shot, reference, mode):
     assert out.startswith(f"wrote {shot.with_suffix('.cube')} (17^3, model neutralize-lut on ")
     assert read_cube(shot.with_suffix(".cube")).size == 17
     assert not reference.with_suffix(".cube").exists()
+
+
+def test_neutralize_writes_one_lut_for_the_frames_of_a_shot(capsys, shot, reference, mode):
+    """The neutralize op from the command line: one LUT for all frames, the mean of the per-frame ones."""
+    code, out, err = run(capsys, "neutralize", shot, reference, "--lut-size", FACTORY_LUT_SIZE, *mode)
+    assert (code, err) == (EXIT_OK, "")
+    assert out.startswith(f"wrote {shot.with_suffix('.cube')} (17^3, model neutralize-lut on ")
+    per_frame = [np.clip(expected_image2lut(model_input(read_image(path).pixels, MODEL_INPUT_SIZE))[0], 0, 1)
+                 for path in (shot, reference)]
+    np.testing.assert_allclose(read_cube(shot.with_suffix(".cube")).table, np.mean(per_frame, axis=0),
+                               atol=CUBE_ATOL)
+
+
+def test_look_writes_the_references_look(capsys, reference, mode, tmp_path):
+    output = tmp_path / "look.cube"
+    code, out, err = run(capsys, "look", reference, "-o", output, "--lut-size", 17, *mode)
+    assert (code, err) == (EXIT_OK, "")
+    assert out.startswith(f"wrote {output} (17^3, model neutralize-lut on ")
+    neutralize = tmp_path / "neutralize.cube"
+    assert run(capsys, "neutralize", reference, "-o", neutralize, "--lut-size", 17, *mode)[0] == EXIT_OK
+    pixels = read_image(reference).pixels
+    regraded = apply_lut(apply_lut(pixels, read_cube(neutralize)), read_cube(output))  # neutral, then the look
+    assert np.abs(regraded - pixels).mean() < LOOK_REGRADE_MAE
 
 
 def test_unknown_model_is_one_line_with_the_servers_code(capsys, shot, mode):
