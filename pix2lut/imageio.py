@@ -120,7 +120,7 @@ def _decode(buffer: np.ndarray, name: str, longest: int | None = None) -> Image:
     pixels = to_unit_float(_to_rgb(decoded, name), bit_depth)
     if bit_depth not in INTEGER_DTYPE and not np.all(np.isfinite(pixels)):  # integers cannot be NaN
         raise ImageError(f"{name}: holds NaN or infinite samples")
-    if longest is not None:
+    if longest is not None and bit_depth in INTEGER_DTYPE:  # float pixels were shrunk above
         pixels = shrink_to_longest(pixels, longest)
     return Image(pixels, bit_depth, (width, height))
 

@@ -8,30 +8,28 @@ import os
 import shutil
 import tempfile
 
-from resolve_scripts.stills import export_still
 from resolve_scripts.transport import open_client
 
 STILL_NAME = "pix2lut-still.png"
 
 
-def ask_for_still(project, clip_name, settings, client, op, outputs, colour, reference_path=None, viewer=None):
-    """Export the frame under the playhead and send it (then ``reference_path``, if given) as ``op``.
+def ask_for_still(clip_name, settings, client, op, outputs, colour, *, viewer):
+    """Export the frame under the playhead and send it as ``op``.
 
     Returns the server's GradeReply. The still lives in a temp folder removed afterwards. ``client``: a GradeClient,
     or None to open one on ``settings.server`` for this request. ``viewer``: the run's
-    :class:`resolve_scripts.stills.Viewer`, to wait out a viewer that lags a version load; None: one export.
+    :class:`resolve_scripts.stills.Viewer`, which waits out a viewer that lags a version load.
     """
     temp_dir = tempfile.mkdtemp(prefix="pix2lut-")
     own_client = client is None
     try:
         path = os.path.join(temp_dir, STILL_NAME)
-        still = export_still(project, path, clip_name) if viewer is None else viewer.still(path, clip_name)
+        still = viewer.still(path, clip_name)
         if own_client:
             client = open_client(settings)
-        stills = [still] if reference_path is None else [still, reference_path]
         return client.lut_request(
             op,
-            stills,
+            [still],
             colour=colour,
             send_path=settings.send_path,
             outputs=outputs,

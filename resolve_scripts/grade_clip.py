@@ -97,7 +97,7 @@ def clip_grade(item, *, project, timeline, version, settings, client, viewer, wa
         )
     outputs = [OUTPUT_CUBE, OUTPUT_CDL] if settings.cdl_node is not None else [OUTPUT_CUBE]
     colour = resolve_access.colour_settings(project, timeline)
-    reply = ask_for_still(project, item.GetName(), settings, client, "grade", outputs, colour, viewer=viewer)
+    reply = ask_for_still(item.GetName(), settings, client, "grade", outputs, colour, viewer=viewer)
     relpath, absolute = install_lut(project, settings.lut_root, reply.cube_text)
     cdl = (settings.cdl_node, reply.cdl) if settings.cdl_node is not None else None
     return NodeGrade([(node, relpath, absolute)], cdl, reply)

@@ -22,13 +22,14 @@ import json
 import os
 
 from resolve_scripts.files import write_atomically
+from resolve_scripts.resolve_access import LOCAL_VERSION as LOCAL  # a missing versionType is local
+from resolve_scripts.resolve_access import is_version_type
 
 LUT_SUBFOLDER = "Pix2LUT"  # our project subfolder of the master LUT folder (API-NOTES section 5)
 JOURNAL_NAME = "journal.json"
 JOURNAL_FORMAT = 2
 READABLE_FORMATS = (1, 2)
 MAX_RUNS = 50  # older runs are forgotten: Undo goes back one run at a time
-LOCAL, VERSION_TYPES = 0, (0, 1)  # versionType: 0 local, 1 remote (API-NOTES section 2); a missing type is local
 
 
 class JournalLayoutError(ValueError):
@@ -145,7 +146,7 @@ def parse_journal(data):
                 f"the entry of clip {clip_id!r} is not {{'base': name, 'versions': {{name: name}}}}"
             )
         base_types = entry.get("base_types", {})
-        if not isinstance(base_types, dict) or not all(_is_type(value) for value in base_types.values()):
+        if not isinstance(base_types, dict) or not all(is_version_type(value) for value in base_types.values()):
             raise JournalLayoutError(f"the 'base_types' of clip {clip_id!r} is not {{name: 0 or 1}}")
     runs = data.get("runs", [])
     if not isinstance(runs, list) or not all(_is_run(run) for run in runs):
@@ -163,10 +164,8 @@ def _is_run(run):
     return all(
         isinstance(change, dict)
         and all(isinstance(change.get(key), str) for key in ("clip", "previous", "made"))
-        and _is_type(change.get("previous_type", LOCAL))
+        and is_version_type(change.get("previous_type", LOCAL))
         for change in run["clips"].values()
     )
 
 
-def _is_type(value):
-    return not isinstance(value, bool) and value in VERSION_TYPES

@@ -54,14 +54,13 @@ class LoadedBase:
 
 
 class Regraded:
-    """What :func:`regrade` did to one clip; ``base``, ``previous`` and ``made`` are version names, and
-    ``base_type``, ``previous_type`` their versionType (``made`` is local). ``grade``: the NodeGrade set, and
-    ``reply`` its server reply."""
+    """What :func:`regrade` did to one clip; ``base``, ``previous`` and ``made`` are version names (``made`` is
+    local). ``grade``: the NodeGrade set, and ``reply`` its server reply."""
 
     def __init__(self, clip, base, previous, made, grade):
         self.clip = clip
-        self.base, self.base_type = base  # graded and copied into ``made``
-        self.previous, self.previous_type = previous  # current when the run started
+        self.base = base.name  # graded and copied into ``made``
+        self.previous = previous.name  # current when the run started
         self.made = made.name
         self.grade = grade
 

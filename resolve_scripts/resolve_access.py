@@ -18,6 +18,11 @@ FREE_UPSELL_SINCE = (19, 1)
 STUDIO_WORD = "Studio"  # GetProductName(): "DaVinci Resolve Studio" or "DaVinci Resolve"
 LOCAL_VERSION, REMOTE_VERSION = 0, 1  # versionType (API-NOTES section 2)
 VERSION_TYPES = (LOCAL_VERSION, REMOTE_VERSION)
+
+
+def is_version_type(value):
+    """Whether ``value`` is a versionType Resolve uses (a bool is not one, though ``True == 1``)."""
+    return not isinstance(value, bool) and value in VERSION_TYPES
 # The colour settings the protocol carries (docs/protocol.md, "Colour settings"; API-NOTES section 7).
 COLOUR_KEYS = (
     "colorScienceMode",

@@ -9,7 +9,7 @@ Pix2LUT makes are local (``PIX2LUT_VERSION_TYPE``).
 from collections import namedtuple
 
 from resolve_scripts.errors import ResolveRefusal
-from resolve_scripts.resolve_access import LOCAL_VERSION, REMOTE_VERSION, VERSION_TYPES
+from resolve_scripts.resolve_access import LOCAL_VERSION, REMOTE_VERSION, VERSION_TYPES, is_version_type
 
 VERSION_PREFIX = "Pix2LUT"
 # Local: a remote version follows the media into every timeline that uses it, and each LUT is fitted to this clip.
@@ -139,7 +139,7 @@ def current_version(item):
     """The clip's current Version, remote or local (``GetCurrentVersion()`` names both)."""
     current = item.GetCurrentVersion() or {}
     name, version_type = current.get("versionName"), current.get("versionType")
-    if not name or isinstance(version_type, bool) or version_type not in VERSION_TYPES:
+    if not name or not is_version_type(version_type):
         raise ResolveRefusal(
             f"Resolve did not say which grade version of {item.GetName()!r} is current (it answered {current!r}): "
             "select the clip on the Color page and run again."

@@ -94,6 +94,7 @@ class ColourPipeline:
     inverse: ocio.CPUProcessor | None = None
     warnings: tuple[str, ...] = ()
     min_lut_size: int = 0  # the smallest folded LUT accurate enough on pictures (0: any)
+    timeline: str = ""  # the timeline space's label, for messages
 
     @property
     def is_identity(self) -> bool:
@@ -197,7 +198,7 @@ def _pipeline(source: Space, target: Space, warnings: tuple[str, ...]) -> Colour
     if source == target:
         return ColourPipeline(name, warnings=warnings)
     forward, inverse = _processors(source, target)
-    return ColourPipeline(name, forward, inverse, warnings, FOLDED_LOG_LUT_SIZE if source.log else 0)
+    return ColourPipeline(name, forward, inverse, warnings, FOLDED_LOG_LUT_SIZE if source.log else 0, source.label)
 
 
 @functools.cache

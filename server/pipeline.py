@@ -129,7 +129,8 @@ def finish(
     started = time.perf_counter()
     if strength != 1.0:
         lut = with_strength(lut, strength)
-    if colour is not None and not colour.is_identity:
+    folding = colour is not None and not colour.is_identity
+    if folding:
         lut = fold(lut, colour, folded_size(colour, lut.size))
         started = timings.add("fold", started)
     cdl = None
@@ -138,7 +139,7 @@ def finish(
             [cv2.resize(frame, (CDL_SAMPLE_SIDE, CDL_SAMPLE_SIDE), interpolation=cv2.INTER_AREA).reshape(-1, 3)
              for frame in frames]
         )
-        if colour is not None:
+        if folding:  # the node sees the frames in the timeline space
             colours = colour.to_timeline(colours)
         cdl = fit_cdl(colours, apply_lut(colours, lut))
         timings.add("cdl", started)

@@ -140,7 +140,7 @@ class Service:
         timings.add("encode", started)
         if result.lut.size != request.lut_size:
             warnings.append(f"lut_size {request.lut_size} raised to {result.lut.size}: a LUT folded over "
-                            f"{colour.name.split(' -> ')[0]} needs it to be accurate")
+                            f"{colour.timeline} needs it to be accurate")
         header = success_reply(
             request, model=model.entry.name, provider=model.provider, lut_size=result.lut.size,
             colour_pipeline=colour.name, timings_ms={stage: round(ms, 2) for stage, ms in timings.stages.items()},
